@@ -1,0 +1,172 @@
+"""The build: data -> RDF -> OWL reasoning -> validation -> outputs, all-or-nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from lutonkg import reason
+from lutonkg.load import Data, DataError, load_data
+from lutonkg.paths import DATA_DIR, GRAPH_DIR
+from lutonkg.rdf import BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, build_dataset
+from lutonkg.register import duty_register
+from lutonkg.store import store_from_quads
+from lutonkg.validate import Problem, shacl_problems, sparql_problems
+from lutonkg.write import jsonld, nquads, quads, triples, turtle
+
+OUTPUTS = ("lutonkg.ttl", "lutonkg.jsonld", "lutonkg.nq", "duty-register.csv")
+_SECTION_OF_KIND = {"body": "bodies", "school": "schools", "relationship": "relationships", "event": "events",
+                    "claim": "claims", "duty": "duties", "responsibility": "duties", "legislation": "legislation",
+                    "priority": "priorities", "strategy": "strategies", "contribution": "strategies",
+                    "inspection": "inspections", "recommendation": "recommendations", "judgement": "judgements",
+                    "evidence": "evidence", "document": "documents"}
+
+
+class BuildError(Exception):
+    """The build stopped; the message is one line saying where and why."""
+
+
+@dataclass
+class BuildReport:
+    """What a build produced, for the summary a person reads."""
+
+    triples: int = 0
+    inferred: int = 0
+    reasoning: str = ""
+    bodies_by_type: Counter = field(default_factory=Counter)
+    facts_by_document: dict[str, int] = field(default_factory=dict)
+    validation: str = ""
+    written: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def locate(data: Data, focus: str) -> str:
+    """Turn a node IRI from a validation result into 'file:line: section entry' where possible."""
+    prefix = BASE + "id/"
+    if not focus.startswith(prefix):
+        return focus
+    kind, _, slug = focus[len(prefix):].partition("/")
+    section = _SECTION_OF_KIND.get(kind)
+    if section is None:
+        return focus
+    for entry in data[section]:
+        if entry["id"] == slug or slug.startswith(entry["id"] + "-"):
+            return data.where(section, entry)
+    return f"{data.where(section)}: {focus}"
+
+
+def _fail(data: Data, problems: list[Problem], what: str) -> BuildError:
+    """One line naming the first problem's file and entry, and how many more there are."""
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more {what} problem(s))" if len(problems) > 1 else ""
+    return BuildError(f"{locate(data, first.focus)}: {what}: {first.message}{more}")
+
+
+def _reason(ds: Dataset, use_reasoner: bool) -> tuple[int, str]:
+    """Check consistency with HermiT and add what it infers to the inferred graph."""
+    if not use_reasoner:
+        return 0, "OWL reasoning skipped (--no-reason)"
+    ontology = ds.graph(ONTOLOGY_GRAPH)
+    facts = Graph()
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        if g != ONTOLOGY_GRAPH:
+            facts.add((s, p, o))
+    try:
+        result = reason.materialise(ontology, facts)
+    except reason.InconsistentGraph as exc:
+        raise BuildError(str(exc)) from None
+    if result.skipped:
+        return 0, result.skipped
+    target = ds.graph(INFERRED_GRAPH)
+    for triple in result.inferred:
+        target.add(triple)
+    return len(result.inferred), f"HermiT: consistent, {len(result.inferred)} triples inferred"
+
+
+def union_graph(ds: Dataset) -> Graph:
+    """Every triple of every named graph, once, as an rdflib graph (for pySHACL)."""
+    g = Graph()
+    for prefix, namespace in PREFIXES.items():
+        g.bind(prefix, namespace)
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
+    return g
+
+
+def _summarise(data: Data, ds: Dataset, report: BuildReport) -> None:
+    """Counts for the summary: triples, bodies by type, facts (quads) per source document."""
+    report.bodies_by_type = Counter(data.body_type(b) for b in data.bodies())
+    per_graph: Counter = Counter()
+    for _, _, _, g in ds.quads((None, None, None, None)):
+        per_graph[str(g)] += 1
+    for doc in data["documents"]:
+        report.facts_by_document[doc["id"]] = per_graph.get(f"{BASE}id/graph/{doc['id']}", 0)
+
+
+def _write_all(files: dict[str, str], out_dir: Path) -> list[Path]:
+    """Write every output to a staging folder, then move them into place only once all were written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    try:
+        for name, text in files.items():
+            (staging / name).write_text(text, encoding="utf-8", newline="\n")
+        written = []
+        for name in files:
+            os.replace(staging / name, out_dir / name)
+            written.append(out_dir / name)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def build(data_dir: Path = DATA_DIR, out_dir: Path = GRAPH_DIR, use_reasoner: bool = True) -> BuildReport:
+    """Load, convert, reason, validate and write; raise BuildError (nothing written) on any problem."""
+    started = time.perf_counter()
+    report = BuildReport()
+    try:
+        data = load_data(data_dir)
+    except DataError as exc:
+        raise BuildError(str(exc)) from None
+    ds = build_dataset(data)
+    report.inferred, report.reasoning = _reason(ds, use_reasoner)
+    all_quads = quads(ds)
+    union = triples(all_quads)
+    problems = shacl_problems(union_graph(ds))
+    if problems:
+        raise _fail(data, problems, "SHACL")
+    problems = sparql_problems(store_from_quads(all_quads))
+    if problems:
+        raise _fail(data, problems, "quality check")
+    report.validation = "SHACL shapes conform; SPARQL quality checks pass"
+    report.triples = len(union)
+    _summarise(data, ds, report)
+    files = {"lutonkg.ttl": turtle(union), "lutonkg.jsonld": jsonld(union), "lutonkg.nq": nquads(all_quads),
+             "duty-register.csv": duty_register(data)}
+    report.written = _write_all(files, out_dir)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def format_report(report: BuildReport) -> str:
+    """The short summary printed after a build."""
+    types = ", ".join(f"{t} {n}" for t, n in sorted(report.bodies_by_type.items(), key=lambda kv: (-kv[1], kv[0])))
+    docs = ", ".join(f"{d} {n}" for d, n in report.facts_by_document.items())
+    lines = [
+        f"built {report.triples} triples ({report.inferred} inferred) in {report.seconds:.1f} s",
+        f"  bodies: {sum(report.bodies_by_type.values())} ({types})",
+        f"  statements per source document: {docs}",
+        f"  reasoning: {report.reasoning}",
+        f"  validation: {report.validation}",
+        "  wrote: " + ", ".join(str(p.relative_to(p.parents[1])) for p in report.written),
+    ]
+    return "\n".join(lines)
+
+
+

@@ -1,0 +1,72 @@
+"""The `lutonkg` command: build the graph and check its sources."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lutonkg.paths import DATA_DIR, GRAPH_DIR
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    """Build the graph and print a summary; one error line and exit 1 on bad data."""
+    from lutonkg.build import BuildError, build, format_report
+
+    try:
+        report = build(Path(args.data), Path(args.out), use_reasoner=not args.no_reason)
+    except BuildError as exc:
+        print(f"lutonkg build: error: {exc}", file=sys.stderr)
+        print("lutonkg build: nothing was written", file=sys.stderr)
+        return 1
+    print(format_report(report))
+    return 0
+
+
+def _cmd_verify_sources(args: argparse.Namespace) -> int:
+    """Check every citation's document, locator and anchor against the source texts."""
+    from lutonkg.load import DataError, load_data
+    from lutonkg.sources import sources_dir
+    from lutonkg.verify import verify
+
+    directory = sources_dir(args.sources)
+    if directory is None:
+        print("lutonkg verify-sources: error: source texts not found; pass --sources DIR or set LUTONKG_SOURCES",
+              file=sys.stderr)
+        return 2
+    try:
+        data = load_data(Path(args.data))
+    except DataError as exc:
+        print(f"lutonkg verify-sources: error: {exc}", file=sys.stderr)
+        return 1
+    failures, checked = verify(data, directory)
+    for line in failures:
+        print(line)
+    print(f"{checked} citations checked against {directory}: {len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    top = argparse.ArgumentParser(prog="lutonkg", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("build", help="build, reason over and validate the graph; write graph/ outputs")
+    p.add_argument("--data", default=str(DATA_DIR), help="folder of curated YAML files (default: graph/data)")
+    p.add_argument("--out", default=str(GRAPH_DIR), help="folder for the outputs (default: graph)")
+    p.add_argument("--no-reason", action="store_true", help="skip OWL reasoning (faster; outputs then differ)")
+    p.set_defaults(func=_cmd_build)
+    p = sub.add_parser("verify-sources", help="check every citation's locator and anchor against the source texts")
+    p.add_argument("--sources", help="folder of source texts (default: $LUTONKG_SOURCES or ../shared/sources)")
+    p.add_argument("--data", default=str(DATA_DIR), help="folder of curated YAML files (default: graph/data)")
+    p.set_defaults(func=_cmd_verify_sources)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `lutonkg` command."""
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,351 @@
+"""Reading and checking the curated YAML files, so that every data mistake becomes one clear line naming file and entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from lutonkg.paths import DATA_DIR, REPO_ROOT
+
+
+class DataError(Exception):
+    """A problem in the curated data, described in one line that names the file, the line and the entry."""
+
+
+class LineDict(dict):
+    """A YAML mapping that remembers the line it started on."""
+
+    line: int = 0
+
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe YAML loader (libyaml when available) that keeps dates as text and records line numbers."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    """Build a LineDict, refusing duplicate keys, which YAML would otherwise silently overwrite."""
+    mapping = LineDict()
+    mapping.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in mapping:
+            raise yaml.MarkedYAMLError(problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def display_path(path: Path) -> str:
+    """A path as a person would want to see it in an error: relative to the repository when inside it."""
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def read_yaml(path: Path) -> object:
+    """Parse one YAML file, turning a syntax error into a one-line DataError."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise DataError(f"{display_path(path)}{line}: malformed YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise DataError(f"{display_path(path)}: malformed YAML: {exc}") from None
+    except OSError as exc:
+        raise DataError(f"{display_path(path)}: cannot read: {exc.strerror}") from None
+
+
+@cache
+def schema() -> dict:
+    """The data schema shipped with the package."""
+    return yaml.safe_load(resources.files("lutonkg").joinpath("schema.yaml").read_text(encoding="utf-8"))
+
+
+@dataclass
+class Data:
+    """The curated data: entries by section, the file each section came from, and the vocabularies."""
+
+    sections: dict[str, list[LineDict]] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+    schemes: dict[str, LineDict] = field(default_factory=dict)
+
+    def __getitem__(self, section: str) -> list[LineDict]:
+        return self.sections.get(section, [])
+
+    def where(self, section: str, entry: LineDict | None = None) -> str:
+        """'file:line: section entry 'id'' for messages about an entry."""
+        path = display_path(self.files.get(section, Path(section)))
+        if entry is None:
+            return path
+        name = entry.get("id", "?") if isinstance(entry, dict) else "?"
+        return f"{path}:{getattr(entry, 'line', 0)}: {section} entry {name!r}"
+
+    def by_id(self, section: str) -> dict[str, LineDict]:
+        """Entries of a section keyed by id."""
+        return {e["id"]: e for e in self[section]}
+
+    def bodies(self) -> dict[str, LineDict]:
+        """Every body-like entry (bodies and schools) by id, schools given the body type 'school'."""
+        found = {e["id"]: e for e in self["bodies"]}
+        for school in self["schools"]:
+            found[school["id"]] = school
+        return found
+
+    def body_type(self, body_id: str) -> str | None:
+        """The body-type id of a body or school."""
+        entry = self.bodies().get(body_id)
+        if entry is None:
+            return None
+        return entry.get("type", "school")
+
+    def concept_ids(self, scheme: str) -> set[str]:
+        """The concept ids of one vocabulary scheme."""
+        return {c["id"] for c in self.schemes.get(scheme, {}).get("concepts", [])}
+
+
+def _validator(section: str) -> jsonschema.Draft202012Validator:
+    """A JSON Schema validator for one entry of a section."""
+    spec = dict(schema()["sections"][section])
+    spec["$defs"] = schema()["defs"]
+    return jsonschema.Draft202012Validator(spec)
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    """Turn a jsonschema error into a short phrase naming the field."""
+    where = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"unknown field {', '.join(map(repr, extra))}" + (f" in {where}" if where else "")
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return f"missing required field {missing!r}" + (f" in {where}" if where else "")
+    if error.validator == "anyOf" and where:
+        return f"field {where!r}: invalid value {error.instance!r}"
+    prefix = f"field {where!r}: " if where else ""
+    return prefix + error.message
+
+
+def _read_files(data_dir: Path) -> Data:
+    """Read every data file the schema knows, checking its top-level shape."""
+    data = Data()
+    spec = schema()
+    if not data_dir.is_dir():
+        raise DataError(f"{display_path(data_dir)}: data folder not found")
+    for name in sorted(p.name for p in data_dir.glob("*.yaml")):
+        if name not in spec["files"]:
+            raise DataError(f"{display_path(data_dir / name)}: unknown data file (expected one of {', '.join(spec['files'])})")
+    for name in spec["required_files"]:
+        if not (data_dir / name).is_file():
+            raise DataError(f"{display_path(data_dir / name)}: required data file is missing")
+    for name, sections in spec["files"].items():
+        path = data_dir / name
+        if not path.is_file():
+            continue
+        tree = read_yaml(path)
+        if not isinstance(tree, dict):
+            raise DataError(f"{display_path(path)}: expected a mapping with keys {', '.join(sections)}")
+        for key in tree:
+            if key not in sections:
+                raise DataError(f"{display_path(path)}:{tree.line}: unknown section {key!r} (expected {', '.join(sections)})")
+        for section in sections:
+            data.files[section] = path
+            value = tree.get(section)
+            if section == "schemes":
+                if not isinstance(value, dict):
+                    raise DataError(f"{display_path(path)}: 'schemes' must be a mapping of scheme ids")
+                data.schemes = value
+            elif value is None:
+                data.sections[section] = []
+            elif not isinstance(value, list):
+                raise DataError(f"{display_path(path)}:{tree.line}: section {section!r} must be a list of entries")
+            else:
+                data.sections[section] = value
+    return data
+
+
+def _check_shapes(data: Data) -> None:
+    """Validate each entry against its JSON Schema."""
+    for name, scheme in data.schemes.items():
+        errors = sorted(_validator("schemes").iter_errors(scheme), key=lambda e: list(e.absolute_path))
+        if errors:
+            raise DataError(f"{data.where('schemes')}:{getattr(scheme, 'line', 0)}: scheme {name!r}: {_schema_message(errors[0])}")
+    for section, entries in data.sections.items():
+        validator = _validator(section)
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                raise DataError(f"{data.where(section)}: {section} item {index + 1} is not a mapping")
+            errors = sorted(validator.iter_errors(entry), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+            if errors:
+                raise DataError(f"{data.where(section, entry)}: {_schema_message(errors[0])}")
+
+
+def _check_unique(data: Data) -> None:
+    """Refuse duplicate ids within a namespace (bodies and schools share one)."""
+    namespaces = {"bodies": "body", "schools": "body"}
+    seen: dict[tuple[str, str], str] = {}
+    for section, entries in data.sections.items():
+        space = namespaces.get(section, section)
+        for entry in entries:
+            key = (space, entry["id"])
+            if key in seen:
+                raise DataError(f"{data.where(section, entry)}: duplicate id (already used at {seen[key]})")
+            seen[key] = f"{data.where(section)}:{entry.line}"
+    for name, scheme in data.schemes.items():
+        ids = [c["id"] for c in scheme["concepts"]]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise DataError(f"{data.where('schemes')}: scheme {name!r}: duplicate concept id {dupes[0]!r}")
+
+
+def field_values(entry: dict, path: str) -> Iterator[object]:
+    """Values at a dotted path in an entry; `name[]` walks the list at `name`."""
+    nodes: list[object] = [entry]
+    for part in path.split("."):
+        walk = part.endswith("[]")
+        key = part[:-2] if walk else part
+        nxt: list[object] = []
+        for node in nodes:
+            if isinstance(node, dict) and node.get(key) is not None:
+                value = node[key]
+                if walk and isinstance(value, list):
+                    nxt.extend(value)
+                elif not walk:
+                    nxt.append(value)
+        nodes = nxt
+    yield from nodes
+
+
+def _targets(data: Data) -> dict[str, set[str]]:
+    """The ids each reference target accepts."""
+    found = {"body": set(data.bodies()), "document": {d["id"] for d in data["documents"]}}
+    plural = {"aspect": "aspects", "duty": "duties", "legislation": "legislation", "priority": "priorities",
+              "inspection": "inspections", "theme": "themes", "recommendation": "recommendations",
+              "scale": "scales", "function": "functions"}
+    for target, section in plural.items():
+        found[target] = {e["id"] for e in data[section]}
+    for scheme in data.schemes:
+        found[f"vocab:{scheme}"] = data.concept_ids(scheme)
+    return found
+
+
+def _check_references(data: Data) -> None:
+    """Every reference names an existing id of the right kind."""
+    targets = _targets(data)
+    documents = targets["document"]
+    for section, entries in data.sections.items():
+        for entry in entries:
+            for ref in _sources_in(entry):
+                if ref.get("doc") not in documents:
+                    raise DataError(f"{data.where(section, entry)}: source names document {ref.get('doc')!r}, "
+                                    "which is not in documents.yaml")
+    for rule in schema()["references"]:
+        section, target = rule["section"], rule["target"]
+        known = targets.get(target)
+        if known is None:
+            raise DataError(f"schema: unknown reference target {target!r}")
+        for entry in data[section]:
+            for value in field_values(entry, rule["field"]):
+                name = rule["field"].replace("[]", "")
+                if value not in known:
+                    what = target.replace("vocab:", "") + (" concept" if target.startswith("vocab:") else "")
+                    raise DataError(f"{data.where(section, entry)}: {name} {value!r} is not a known {what} id")
+                if "types" in rule and data.body_type(value) not in rule["types"]:
+                    raise DataError(f"{data.where(section, entry)}: {name} {value!r} is a {data.body_type(value)}, "
+                                    f"but a {' or '.join(rule['types'])} is required")
+
+
+def _sources_in(node: object) -> Iterator[dict]:
+    """Every {doc, loc, anchor} reference inside an entry."""
+    if isinstance(node, dict):
+        if "doc" in node and "anchor" in node:
+            yield node
+        for value in node.values():
+            yield from _sources_in(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _sources_in(item)
+
+
+def parse_date(value: object) -> tuple[str, str]:
+    """Normalise a date to (ISO text, xsd datatype name), raising ValueError for impossible dates."""
+    text = str(value)
+    parts = text.split("-")
+    if len(parts) == 3:
+        return dt.date.fromisoformat(text).isoformat(), "date"
+    if len(parts) == 2:
+        if not 1 <= int(parts[1]) <= 12:
+            raise ValueError(f"month {parts[1]} out of range")
+        return text, "gYearMonth"
+    return f"{int(text):04d}", "gYear"
+
+
+def _date_fields(section_schema: dict, prefix: str = "") -> Iterator[str]:
+    """Dotted paths of every date-valued field a section schema declares."""
+    for name, spec in section_schema.get("properties", {}).items():
+        ref = spec.get("$ref", "")
+        if ref == "#/$defs/date":
+            yield prefix + name
+        elif ref == "#/$defs/dated":
+            yield f"{prefix}{name}.date"
+
+
+def _check_dates(data: Data) -> None:
+    """Dates are real calendar dates, and no interval ends before it starts."""
+    for section, entries in data.sections.items():
+        fields = list(_date_fields(schema()["sections"][section]))
+        for entry in entries:
+            for path in fields:
+                for value in field_values(entry, path):
+                    try:
+                        parse_date(value)
+                    except ValueError as exc:
+                        raise DataError(f"{data.where(section, entry)}: invalid date {value!r} in {path} ({exc})") from None
+    for rule in schema()["intervals"]:
+        for entry in data[rule["section"]]:
+            start = next(field_values(entry, rule["start"]), None)
+            end = next(field_values(entry, rule["end"]), None)
+            if start is not None and end is not None and str(end) < str(start)[: len(str(end))]:
+                raise DataError(f"{data.where(rule['section'], entry)}: interval ends ({end}) before it starts ({start})")
+
+
+def _check_grades(data: Data) -> None:
+    """A judgement's grade belongs to the scale it names."""
+    grades = {s["id"]: {g["id"] for g in s["grades"]} for s in data["scales"]}
+    for entry in data["judgements"]:
+        grade, scale = entry.get("grade"), entry.get("scale")
+        if grade is not None and scale is None:
+            raise DataError(f"{data.where('judgements', entry)}: grade {grade!r} given without a scale")
+        if grade is not None and grade not in grades.get(scale, set()):
+            raise DataError(f"{data.where('judgements', entry)}: grade {grade!r} is not a grade of scale {scale!r}")
+
+
+def load_data(data_dir: Path = DATA_DIR) -> Data:
+    """Read and check every curated data file; raise DataError on the first problem."""
+    data = _read_files(data_dir)
+    _check_shapes(data)
+    _check_unique(data)
+    _check_references(data)
+    _check_dates(data)
+    _check_grades(data)
+    return data
