@@ -15,7 +15,7 @@ import yaml
 from lutonkg.paths import DATA_DIR, REPO_ROOT
 
 SOURCES_ENV = "LUTONKG_SOURCES"
-_PARA_START = re.compile(r"^[ \t]*(?:[-•][ \t]+)?(\d{1,3})\.?[ \t]+\S", re.MULTILINE)
+_PARA_START = re.compile(r"^[ \t]*(?:[-•][ \t]+)?(?:\*\*)?(\d{1,3})\.?[ \t]+\S", re.MULTILINE)
 _LOST_PARA = re.compile(r"^- (?![0-9]{1,3} |\*\*)[^\n]{80,}", re.MULTILINE)
 _LOST_PLAIN_PARA = re.compile(r"^(?:- (?![0-9]{1,3} |\*\*)|(?=[A-Z]))[^\n]{80,}", re.MULTILINE)
 _LOC_PARAS = re.compile(r"^paras?\s+(\d{1,3})(?:\s*[-–]\s*(\d{1,3}))?\s*(?:,.*)?$", re.IGNORECASE)

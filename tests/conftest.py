@@ -1,0 +1,62 @@
+"""Shared fixtures: the curated data, a fresh build in a temporary folder, and the source texts when present."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from lutonkg.build import build
+from lutonkg.load import Data, load_data
+from lutonkg.paths import DATA_DIR
+from lutonkg.sources import SOURCES_ENV, sources_dir
+from lutonkg.store import select, store_from_file
+
+
+@pytest.fixture(scope="session")
+def data() -> Data:
+    """The curated data, checked."""
+    return load_data(DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def fresh_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A full build (with reasoning when Java is present) written to a temporary folder."""
+    out = tmp_path_factory.mktemp("graph")
+    build(DATA_DIR, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def store(fresh_build: Path) -> ox.Store:
+    """The fresh build loaded into the embedded pyoxigraph store."""
+    return store_from_file(fresh_build / "lutonkg.nq")
+
+
+@pytest.fixture(scope="session")
+def ask(store: ox.Store):
+    """Run a SELECT (with the project's prefixes) and return rows as dicts."""
+    prefixes = """
+        PREFIX lkg: <https://w3id.org/lutonkg/def/>
+        PREFIX id: <https://w3id.org/lutonkg/id/>
+        PREFIX org: <http://www.w3.org/ns/org#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+    """
+    return lambda query: select(store, prefixes + query)
+
+
+@pytest.fixture(scope="session")
+def sources() -> Path:
+    """The source texts; skip (with the reason) where they are absent, as on a user's fresh clone."""
+    found = sources_dir()
+    if found is None:
+        pytest.skip(f"source texts not found: set {SOURCES_ENV} or place them at ../shared/sources")
+    if os.environ.get("CI") and found is None:
+        pytest.fail("CI must have the source texts")
+    return found
