@@ -22,11 +22,24 @@ from lutonkg.validate import Problem, shacl_problems, sparql_problems
 from lutonkg.write import jsonld, nquads, quads, triples, turtle
 
 OUTPUTS = ("lutonkg.ttl", "lutonkg.jsonld", "lutonkg.nq", "duty-register.csv")
-_SECTION_OF_KIND = {"body": "bodies", "school": "schools", "relationship": "relationships", "event": "events",
-                    "claim": "claims", "duty": "duties", "responsibility": "duties", "legislation": "legislation",
-                    "priority": "priorities", "strategy": "strategies", "contribution": "strategies",
-                    "inspection": "inspections", "recommendation": "recommendations", "judgement": "judgements",
-                    "evidence": "evidence", "document": "documents"}
+_SECTION_OF_KIND = {
+    "body": "bodies",
+    "school": "schools",
+    "relationship": "relationships",
+    "event": "events",
+    "claim": "claims",
+    "duty": "duties",
+    "responsibility": "duties",
+    "legislation": "legislation",
+    "priority": "priorities",
+    "strategy": "strategies",
+    "contribution": "strategies",
+    "inspection": "inspections",
+    "recommendation": "recommendations",
+    "judgement": "judgements",
+    "evidence": "evidence",
+    "document": "documents",
+}
 
 
 class BuildError(Exception):
@@ -52,7 +65,7 @@ def locate(data: Data, focus: str) -> str:
     prefix = BASE + "id/"
     if not focus.startswith(prefix):
         return focus
-    kind, _, slug = focus[len(prefix):].partition("/")
+    kind, _, slug = focus[len(prefix) :].partition("/")
     section = _SECTION_OF_KIND.get(kind)
     if section is None:
         return focus
@@ -147,8 +160,12 @@ def build(data_dir: Path = DATA_DIR, out_dir: Path = GRAPH_DIR, use_reasoner: bo
     report.validation = "SHACL shapes conform; SPARQL quality checks pass"
     report.triples = len(union)
     _summarise(data, ds, report)
-    files = {"lutonkg.ttl": turtle(union), "lutonkg.jsonld": jsonld(union), "lutonkg.nq": nquads(all_quads),
-             "duty-register.csv": duty_register(data)}
+    files = {
+        "lutonkg.ttl": turtle(union),
+        "lutonkg.jsonld": jsonld(union),
+        "lutonkg.nq": nquads(all_quads),
+        "duty-register.csv": duty_register(data),
+    }
     report.written = _write_all(files, out_dir)
     report.seconds = time.perf_counter() - started
     return report
@@ -167,6 +184,3 @@ def format_report(report: BuildReport) -> str:
         "  wrote: " + ", ".join(str(p.relative_to(p.parents[1])) for p in report.written),
     ]
     return "\n".join(lines)
-
-
-

@@ -1,8 +1,9 @@
-"""The `lutonkg` command: build the graph and check its sources."""
+"""The `lutonkg` command line: build the graph, check its sources, and the subcommands other modules add."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
@@ -31,8 +32,10 @@ def _cmd_verify_sources(args: argparse.Namespace) -> int:
 
     directory = sources_dir(args.sources)
     if directory is None:
-        print("lutonkg verify-sources: error: source texts not found; pass --sources DIR or set LUTONKG_SOURCES",
-              file=sys.stderr)
+        print(
+            "lutonkg verify-sources: error: source texts not found; pass --sources DIR or set LUTONKG_SOURCES",
+            file=sys.stderr,
+        )
         return 2
     try:
         data = load_data(Path(args.data))
@@ -46,9 +49,14 @@ def _cmd_verify_sources(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+# Modules that add their own subcommands: each defines add_commands(subparsers), whose handlers take the parsed
+# arguments and return an exit code.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    top = argparse.ArgumentParser(prog="lutonkg", description=__doc__)
+    top = argparse.ArgumentParser(prog="lutonkg", description="Build, check and question the Luton governance graph.")
     sub = top.add_subparsers(dest="command", required=True)
     p = sub.add_parser("build", help="build, reason over and validate the graph; write graph/ outputs")
     p.add_argument("--data", default=str(DATA_DIR), help="folder of curated YAML files (default: graph/data)")
@@ -59,6 +67,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--sources", help="folder of source texts (default: $LUTONKG_SOURCES or ../shared/sources)")
     p.add_argument("--data", default=str(DATA_DIR), help="folder of curated YAML files (default: graph/data)")
     p.set_defaults(func=_cmd_verify_sources)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_commands(sub)
     return top
 
 

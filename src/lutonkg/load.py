@@ -1,4 +1,4 @@
-"""Reading and checking the curated YAML files, so that every data mistake becomes one clear line naming file and entry."""
+"""Reading and checking the curated YAML files: every data mistake becomes one line naming file and entry."""
 
 from __future__ import annotations
 
@@ -154,7 +154,9 @@ def _read_files(data_dir: Path) -> Data:
         raise DataError(f"{display_path(data_dir)}: data folder not found")
     for name in sorted(p.name for p in data_dir.glob("*.yaml")):
         if name not in spec["files"]:
-            raise DataError(f"{display_path(data_dir / name)}: unknown data file (expected one of {', '.join(spec['files'])})")
+            raise DataError(
+                f"{display_path(data_dir / name)}: unknown data file (expected one of {', '.join(spec['files'])})"
+            )
     for name in spec["required_files"]:
         if not (data_dir / name).is_file():
             raise DataError(f"{display_path(data_dir / name)}: required data file is missing")
@@ -167,7 +169,9 @@ def _read_files(data_dir: Path) -> Data:
             raise DataError(f"{display_path(path)}: expected a mapping with keys {', '.join(sections)}")
         for key in tree:
             if key not in sections:
-                raise DataError(f"{display_path(path)}:{tree.line}: unknown section {key!r} (expected {', '.join(sections)})")
+                raise DataError(
+                    f"{display_path(path)}:{tree.line}: unknown section {key!r} (expected {', '.join(sections)})"
+                )
         for section in sections:
             data.files[section] = path
             value = tree.get(section)
@@ -189,13 +193,17 @@ def _check_shapes(data: Data) -> None:
     for name, scheme in data.schemes.items():
         errors = sorted(_validator("schemes").iter_errors(scheme), key=lambda e: list(e.absolute_path))
         if errors:
-            raise DataError(f"{data.where('schemes')}:{getattr(scheme, 'line', 0)}: scheme {name!r}: {_schema_message(errors[0])}")
+            raise DataError(
+                f"{data.where('schemes')}:{getattr(scheme, 'line', 0)}: scheme {name!r}: {_schema_message(errors[0])}"
+            )
     for section, entries in data.sections.items():
         validator = _validator(section)
         for index, entry in enumerate(entries):
             if not isinstance(entry, dict):
                 raise DataError(f"{data.where(section)}: {section} item {index + 1} is not a mapping")
-            errors = sorted(validator.iter_errors(entry), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+            errors = sorted(
+                validator.iter_errors(entry), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path)))
+            )
             if errors:
                 raise DataError(f"{data.where(section, entry)}: {_schema_message(errors[0])}")
 
@@ -239,9 +247,17 @@ def field_values(entry: dict, path: str) -> Iterator[object]:
 def _targets(data: Data) -> dict[str, set[str]]:
     """The ids each reference target accepts."""
     found = {"body": set(data.bodies()), "document": {d["id"] for d in data["documents"]}}
-    plural = {"aspect": "aspects", "duty": "duties", "legislation": "legislation", "priority": "priorities",
-              "inspection": "inspections", "theme": "themes", "recommendation": "recommendations",
-              "scale": "scales", "function": "functions"}
+    plural = {
+        "aspect": "aspects",
+        "duty": "duties",
+        "legislation": "legislation",
+        "priority": "priorities",
+        "inspection": "inspections",
+        "theme": "themes",
+        "recommendation": "recommendations",
+        "scale": "scales",
+        "function": "functions",
+    }
     for target, section in plural.items():
         found[target] = {e["id"] for e in data[section]}
     for scheme in data.schemes:
@@ -257,8 +273,10 @@ def _check_references(data: Data) -> None:
         for entry in entries:
             for ref in _sources_in(entry):
                 if ref.get("doc") not in documents:
-                    raise DataError(f"{data.where(section, entry)}: source names document {ref.get('doc')!r}, "
-                                    "which is not in documents.yaml")
+                    raise DataError(
+                        f"{data.where(section, entry)}: source names document {ref.get('doc')!r}, "
+                        "which is not in documents.yaml"
+                    )
     for rule in schema()["references"]:
         section, target = rule["section"], rule["target"]
         known = targets.get(target)
@@ -271,8 +289,10 @@ def _check_references(data: Data) -> None:
                     what = target.replace("vocab:", "") + (" concept" if target.startswith("vocab:") else "")
                     raise DataError(f"{data.where(section, entry)}: {name} {value!r} is not a known {what} id")
                 if "types" in rule and data.body_type(value) not in rule["types"]:
-                    raise DataError(f"{data.where(section, entry)}: {name} {value!r} is a {data.body_type(value)}, "
-                                    f"but a {' or '.join(rule['types'])} is required")
+                    raise DataError(
+                        f"{data.where(section, entry)}: {name} {value!r} is a {data.body_type(value)}, "
+                        f"but a {' or '.join(rule['types'])} is required"
+                    )
 
 
 def _sources_in(node: object) -> Iterator[dict]:
@@ -320,13 +340,17 @@ def _check_dates(data: Data) -> None:
                     try:
                         parse_date(value)
                     except ValueError as exc:
-                        raise DataError(f"{data.where(section, entry)}: invalid date {value!r} in {path} ({exc})") from None
+                        raise DataError(
+                            f"{data.where(section, entry)}: invalid date {value!r} in {path} ({exc})"
+                        ) from None
     for rule in schema()["intervals"]:
         for entry in data[rule["section"]]:
             start = next(field_values(entry, rule["start"]), None)
             end = next(field_values(entry, rule["end"]), None)
             if start is not None and end is not None and str(end) < str(start)[: len(str(end))]:
-                raise DataError(f"{data.where(rule['section'], entry)}: interval ends ({end}) before it starts ({start})")
+                raise DataError(
+                    f"{data.where(rule['section'], entry)}: interval ends ({end}) before it starts ({start})"
+                )
 
 
 def _check_grades(data: Data) -> None:

@@ -17,8 +17,18 @@ LKG = Namespace(BASE + "def/")
 ID = Namespace(BASE + "id/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 LEGISLATION = "http://www.legislation.gov.uk/id/"
-PREFIXES = {"lkg": LKG, "org": ORG, "prov": PROV, "dcterms": DCTERMS, "skos": SKOS, "foaf": FOAF,
-            "owl": OWL, "rdfs": RDFS, "xsd": XSD, "id": ID}
+PREFIXES = {
+    "lkg": LKG,
+    "org": ORG,
+    "prov": PROV,
+    "dcterms": DCTERMS,
+    "skos": SKOS,
+    "foaf": FOAF,
+    "owl": OWL,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "id": ID,
+}
 ONTOLOGY_GRAPH = ID["graph/ontology"]
 VOCABULARY_GRAPH = ID["graph/vocabularies"]
 CURATION_GRAPH = ID["graph/curation"]
@@ -133,8 +143,7 @@ class GraphBuilder:
         self.add(graphs, node, SKOS.definition, Literal(definition, lang="en") if definition else None)
         return node
 
-    def add_concept(self, scheme: str, slug: str, label: str, definition: str | None,
-                    graphs: list[URIRef]) -> URIRef:
+    def add_concept(self, scheme: str, slug: str, label: str, definition: str | None, graphs: list[URIRef]) -> URIRef:
         """Declare a SKOS concept in a scheme."""
         node = concept(scheme, slug)
         self.add(graphs, node, RDF.type, SKOS.Concept)

@@ -92,8 +92,14 @@ def add_schools(b: GraphBuilder) -> None:
             _relationship(b, f"{entry['id']}-in-trust-{entry['trust']}", entry["id"], "in-trust", entry["trust"], entry)
         if entry.get("neighbourhood"):
             role = "associate member" if entry.get("associate") else "member"
-            _relationship(b, f"{entry['id']}-in-neighbourhood-{entry['neighbourhood']}", entry["id"],
-                          "in-neighbourhood", entry["neighbourhood"], {**entry, "role": role})
+            _relationship(
+                b,
+                f"{entry['id']}-in-neighbourhood-{entry['neighbourhood']}",
+                entry["id"],
+                "in-neighbourhood",
+                entry["neighbourhood"],
+                {**entry, "role": role},
+            )
 
 
 def _relationship(b: GraphBuilder, rel_id: str, subject: str, relation: str, obj: str, entry: dict) -> URIRef:
@@ -160,7 +166,9 @@ def add_claims(b: GraphBuilder) -> None:
     """Claims that sources make on shared questions, each with its own source, so disagreements stay visible."""
     topics = sorted({c["topic"] for c in b.data["claims"]})
     if topics:
-        b.add_scheme("topic", "Claim topics", "Questions on which the sources make comparable claims.", [VOCABULARY_GRAPH])
+        b.add_scheme(
+            "topic", "Claim topics", "Questions on which the sources make comparable claims.", [VOCABULARY_GRAPH]
+        )
     for topic in topics:
         b.add_concept("topic", topic, topic.replace("-", " "), None, [VOCABULARY_GRAPH])
     for entry in b.data["claims"]:
@@ -175,4 +183,3 @@ def add_claims(b: GraphBuilder) -> None:
         b.add(g, node, LKG.asOf, date_literal(entry["as_of"]) if "as_of" in entry else None)
         b.add(g, node, RDFS.comment, entry.get("note"))
         b.cite(node, f"claim-{entry['id']}", entry["sources"])
-

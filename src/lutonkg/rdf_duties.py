@@ -9,8 +9,12 @@ from rdflib.namespace import DCTERMS, SKOS
 
 from lutonkg.rdf import CURATION_GRAPH, LEGISLATION, LKG, VOCABULARY_GRAPH, GraphBuilder, concept, date_literal, iri
 
-_KIND_CLASS = {"act": LKG.Act, "statutory-instrument": LKG.StatutoryInstrument, "order": LKG.StatutoryInstrument,
-               "statutory-guidance": LKG.StatutoryGuidance}
+_KIND_CLASS = {
+    "act": LKG.Act,
+    "statutory-instrument": LKG.StatutoryInstrument,
+    "order": LKG.StatutoryInstrument,
+    "statutory-guidance": LKG.StatutoryGuidance,
+}
 
 
 def legislation_iri(entry: dict) -> URIRef:
@@ -100,8 +104,12 @@ def add_duties(b: GraphBuilder, acts: dict[str, URIRef]) -> None:
             b.add(g, node, LKG.holderRole, concept("holder", holder))
             if holders.get(holder, {}).get("body"):
                 b.add(g, node, LKG.heldBy, b.body_iri(holders[holder]["body"]))
-        b.add(g, node, LKG.implementationDate,
-              date_literal(duty["implementation_date"]) if "implementation_date" in duty else None)
+        b.add(
+            g,
+            node,
+            LKG.implementationDate,
+            date_literal(duty["implementation_date"]) if "implementation_date" in duty else None,
+        )
         _legal_bases(b, node, duty, acts, g)
         for body in duty.get("requires_bodies", []):
             b.add(g, node, LKG.requiresBody, b.body_iri(body))
@@ -117,8 +125,12 @@ def add_aspects(b: GraphBuilder) -> None:
     """The Appendix C aspects as a SKOS scheme."""
     if not b.data["aspects"]:
         return
-    b.add_scheme("aspect", "Aspects of the local authority's statutory duties",
-                 "The rows of Appendix C of the 2020 education strategy.", [VOCABULARY_GRAPH])
+    b.add_scheme(
+        "aspect",
+        "Aspects of the local authority's statutory duties",
+        "The rows of Appendix C of the 2020 education strategy.",
+        [VOCABULARY_GRAPH],
+    )
     for entry in b.data["aspects"]:
         node = b.add_concept("aspect", entry["id"], entry["label"], entry["definition"], b.graphs_for(entry))
         b.cite(node, f"aspect-{entry['id']}", entry["sources"])

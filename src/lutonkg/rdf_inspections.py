@@ -124,4 +124,3 @@ def add_all(b: GraphBuilder) -> None:
     add_recommendations(b)
     add_judgements(b)
     add_evidence(b)
-

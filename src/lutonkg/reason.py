@@ -32,7 +32,9 @@ def java_available() -> bool:
 
 def reasoner_input(ontology: Graph, facts: Graph) -> Graph:
     """The ontology plus the class and object-property assertions of the facts (literals stay out of HermiT)."""
-    object_props = set(ontology.subjects(RDF.type, OWL.ObjectProperty)) | set(ontology.subjects(RDF.type, OWL.SymmetricProperty))
+    object_props = set(ontology.subjects(RDF.type, OWL.ObjectProperty)) | set(
+        ontology.subjects(RDF.type, OWL.SymmetricProperty)
+    )
     g = Graph()
     for triple in ontology:
         g.add(triple)
@@ -45,14 +47,18 @@ def reasoner_input(ontology: Graph, facts: Graph) -> Graph:
 def materialise(ontology: Graph, facts: Graph) -> ReasoningResult:
     """Run HermiT over ontology and facts; return the new type and object-property triples about things."""
     if not java_available():
-        return ReasoningResult(Graph(), skipped="OWL reasoning skipped: no Java runtime found "
-                                              "(install a JRE, e.g. `apt-get install default-jre-headless`, to enable it)")
+        return ReasoningResult(
+            Graph(),
+            skipped="OWL reasoning skipped: no Java runtime found "
+            "(install a JRE, e.g. `apt-get install default-jre-headless`, to enable it)",
+        )
     import owlready2
 
     source = reasoner_input(ontology, facts)
     world = owlready2.World()
     world.get_ontology("https://w3id.org/lutonkg/reasoning-input").load(
-        fileobj=io.BytesIO(source.serialize(format="nt", encoding="utf-8")), format="ntriples")
+        fileobj=io.BytesIO(source.serialize(format="nt", encoding="utf-8")), format="ntriples"
+    )
     try:
         with world.get_ontology("https://w3id.org/lutonkg/reasoning-output"):
             owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)

@@ -8,8 +8,22 @@ import io
 from lutonkg.load import Data
 from lutonkg.rdf_duties import legislation_iri, section_key
 
-COLUMNS = ["duty_id", "aspect", "duty", "holders", "kind", "implementation_date", "legal_basis", "legal_basis_iris",
-           "citation_applies_to_group", "discharged_by", "requires_bodies", "priorities", "locator", "repair"]
+COLUMNS = [
+    "duty_id",
+    "aspect",
+    "duty",
+    "holders",
+    "kind",
+    "implementation_date",
+    "legal_basis",
+    "legal_basis_iris",
+    "citation_applies_to_group",
+    "discharged_by",
+    "requires_bodies",
+    "priorities",
+    "locator",
+    "repair",
+]
 
 
 def _legal_basis(duty: dict, data: Data) -> tuple[str, str]:
@@ -34,13 +48,22 @@ def duty_register(data: Data) -> str:
     writer.writerow(COLUMNS)
     for duty in data["duties"]:
         basis, iris = _legal_basis(duty, data)
-        writer.writerow([
-            duty["id"], aspects.get(duty["aspect"], duty["aspect"]), duty["summary"], "; ".join(duty["holders"]),
-            duty["kind"], duty.get("implementation_date", ""), basis, iris,
-            "yes" if any(b.get("applies_to_group") for b in duty.get("legal_bases", [])) else "",
-            "; ".join(bodies[b]["label"] for b in duty["discharged_by"]) or "(no named body)",
-            "; ".join(bodies[b]["label"] for b in duty.get("requires_bodies", [])),
-            "; ".join(p.upper() for p in duty.get("priorities", [])),
-            "; ".join(f"{s['doc']} {s['loc']}" for s in duty["sources"]), duty.get("repair", ""),
-        ])
+        writer.writerow(
+            [
+                duty["id"],
+                aspects.get(duty["aspect"], duty["aspect"]),
+                duty["summary"],
+                "; ".join(duty["holders"]),
+                duty["kind"],
+                duty.get("implementation_date", ""),
+                basis,
+                iris,
+                "yes" if any(b.get("applies_to_group") for b in duty.get("legal_bases", [])) else "",
+                "; ".join(bodies[b]["label"] for b in duty["discharged_by"]) or "(no named body)",
+                "; ".join(bodies[b]["label"] for b in duty.get("requires_bodies", [])),
+                "; ".join(p.upper() for p in duty.get("priorities", [])),
+                "; ".join(f"{s['doc']} {s['loc']}" for s in duty["sources"]),
+                duty.get("repair", ""),
+            ]
+        )
     return out.getvalue()

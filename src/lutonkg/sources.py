@@ -89,7 +89,7 @@ def _restore_lost_numbers(text: str, chain: list[tuple[int, int, int]]) -> list[
     """Number unnumbered paragraphs between two numbered ones when their count fits the gap exactly."""
     starts = [(num, pos) for num, pos, _ in chain]
     restored = []
-    for (a, pa), (b, pb) in zip(starts, starts[1:]):
+    for (a, pa), (b, pb) in zip(starts, starts[1:], strict=False):
         if b - a <= 1:
             continue
         for pattern in (_LOST_PARA, _LOST_PLAIN_PARA):
@@ -100,7 +100,7 @@ def _restore_lost_numbers(text: str, chain: list[tuple[int, int, int]]) -> list[
     if starts:
         last, pos = starts[-1]
         line_end = text.find("\n", pos)
-        for line in re.finditer(r"[^\n]*\n?", text[line_end + 1:] if line_end >= 0 else ""):
+        for line in re.finditer(r"[^\n]*\n?", text[line_end + 1 :] if line_end >= 0 else ""):
             body = line.group(0).strip()
             if not body:
                 if line.end() == line.start():
@@ -173,8 +173,11 @@ def check_reference(ref: dict, texts: dict[str, SourceText]) -> str | None:
 
 def load_texts(directory: Path, data_dir: Path = DATA_DIR) -> dict[str, SourceText]:
     """Every document of the manifest whose text is present in `directory`."""
-    return {doc: load_source(directory / name, doc)
-            for doc, name in documents_manifest(data_dir).items() if (directory / name).is_file()}
+    return {
+        doc: load_source(directory / name, doc)
+        for doc, name in documents_manifest(data_dir).items()
+        if (directory / name).is_file()
+    }
 
 
 def iter_references(node: object, path: str = ""):

@@ -39,8 +39,9 @@ class ValidationReport:
 def shacl_problems(graph: Graph, shapes_path: Path = SHAPES) -> list[Problem]:
     """Validate with pySHACL (no inference: the graph is already reasoned) and list the violations."""
     shapes = Graph().parse(shapes_path, format="turtle")
-    conforms, report, _ = shacl_validate(graph, shacl_graph=shapes, inference="none", advanced=True,
-                                         allow_warnings=True)
+    conforms, report, _ = shacl_validate(
+        graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    )
     if conforms:
         return []
     problems = []
