@@ -55,8 +55,8 @@ def ask(store: ox.Store):
 def sources() -> Path:
     """The source texts; skip (with the reason) where they are absent, as on a user's fresh clone."""
     found = sources_dir()
+    if found is None and os.environ.get("CI"):
+        pytest.fail(f"CI must have the source texts (../shared/sources or ${SOURCES_ENV})")
     if found is None:
         pytest.skip(f"source texts not found: set {SOURCES_ENV} or place them at ../shared/sources")
-    if os.environ.get("CI") and found is None:
-        pytest.fail("CI must have the source texts")
     return found

@@ -15,7 +15,7 @@ from rdflib import Dataset, Graph
 from lutonkg import reason
 from lutonkg.load import Data, DataError, load_data
 from lutonkg.paths import DATA_DIR, GRAPH_DIR
-from lutonkg.rdf import BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, build_dataset
+from lutonkg.rdf import BASE, INFERRED_GRAPH, LKG, ONTOLOGY_GRAPH, PREFIXES, build_dataset
 from lutonkg.register import duty_register
 from lutonkg.store import store_from_quads
 from lutonkg.validate import Problem, shacl_problems, sparql_problems
@@ -82,7 +82,18 @@ def _fail(data: Data, problems: list[Problem], what: str) -> BuildError:
     return BuildError(f"{locate(data, first.focus)}: {what}: {first.message}{more}")
 
 
-def _reason(ds: Dataset, use_reasoner: bool) -> tuple[int, str]:
+def _locate_clash(data: Data, ds: Dataset, exc: reason.InconsistentGraph) -> str:
+    """Where a reasoner clash comes from: the relationship entry whose link implied a type, else the thing itself."""
+    if exc.link is not None:
+        s, _, o = exc.link
+        for node, _, _, _ in ds.quads((None, LKG.subject, s, None)):
+            where = locate(data, str(node))
+            if any(ds.quads((node, LKG.object, o, None))) and " entry " in where:
+                return where
+    return locate(data, str(exc.thing)) if exc.thing is not None else ""
+
+
+def _reason(data: Data, ds: Dataset, use_reasoner: bool) -> tuple[int, str]:
     """Check consistency with HermiT and add what it infers to the inferred graph."""
     if not use_reasoner:
         return 0, "OWL reasoning skipped (--no-reason)"
@@ -94,7 +105,8 @@ def _reason(ds: Dataset, use_reasoner: bool) -> tuple[int, str]:
     try:
         result = reason.materialise(ontology, facts)
     except reason.InconsistentGraph as exc:
-        raise BuildError(str(exc)) from None
+        where = _locate_clash(data, ds, exc)
+        raise BuildError(f"{where}: {exc}" if where else str(exc)) from None
     if result.skipped:
         return 0, result.skipped
     target = ds.graph(INFERRED_GRAPH)
@@ -139,24 +151,39 @@ def _write_all(files: dict[str, str], out_dir: Path) -> list[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def convert(data_dir: Path) -> tuple[Data, Dataset]:
+    """Read and check the data and turn it into RDF; BuildError (one line) on bad data."""
+    try:
+        data = load_data(data_dir)
+        return data, build_dataset(data)
+    except DataError as exc:
+        raise BuildError(str(exc)) from None
+
+
+def check_shapes(data: Data, ds: Dataset) -> None:
+    """Validate the whole graph against the SHACL shapes; BuildError naming the first entry at fault."""
+    problems = shacl_problems(union_graph(ds))
+    if problems:
+        raise _fail(data, problems, "SHACL")
+
+
+def check_quality(data: Data, all_quads: list) -> None:
+    """Run the SPARQL quality checks; BuildError naming the first entry at fault."""
+    problems = sparql_problems(store_from_quads(all_quads))
+    if problems:
+        raise _fail(data, problems, "quality check")
+
+
 def build(data_dir: Path = DATA_DIR, out_dir: Path = GRAPH_DIR, use_reasoner: bool = True) -> BuildReport:
     """Load, convert, reason, validate and write; raise BuildError (nothing written) on any problem."""
     started = time.perf_counter()
     report = BuildReport()
-    try:
-        data = load_data(data_dir)
-    except DataError as exc:
-        raise BuildError(str(exc)) from None
-    ds = build_dataset(data)
-    report.inferred, report.reasoning = _reason(ds, use_reasoner)
+    data, ds = convert(data_dir)
+    report.inferred, report.reasoning = _reason(data, ds, use_reasoner)
     all_quads = quads(ds)
     union = triples(all_quads)
-    problems = shacl_problems(union_graph(ds))
-    if problems:
-        raise _fail(data, problems, "SHACL")
-    problems = sparql_problems(store_from_quads(all_quads))
-    if problems:
-        raise _fail(data, problems, "quality check")
+    check_shapes(data, ds)
+    check_quality(data, all_quads)
     report.validation = "SHACL shapes conform; SPARQL quality checks pass"
     report.triples = len(union)
     _summarise(data, ds, report)
@@ -166,7 +193,11 @@ def build(data_dir: Path = DATA_DIR, out_dir: Path = GRAPH_DIR, use_reasoner: bo
         "lutonkg.nq": nquads(all_quads),
         "duty-register.csv": duty_register(data),
     }
-    report.written = _write_all(files, out_dir)
+    try:
+        report.written = _write_all(files, out_dir)
+    except OSError as exc:
+        why = "not a folder" if out_dir.exists() and not out_dir.is_dir() else (exc.strerror or str(exc))
+        raise BuildError(f"{out_dir}: cannot write the outputs there ({why})") from None
     report.seconds = time.perf_counter() - started
     return report
 

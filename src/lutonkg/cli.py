@@ -17,8 +17,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     try:
         report = build(Path(args.data), Path(args.out), use_reasoner=not args.no_reason)
     except BuildError as exc:
-        print(f"lutonkg build: error: {exc}", file=sys.stderr)
-        print("lutonkg build: nothing was written", file=sys.stderr)
+        print(f"lutonkg build: error: {exc} (nothing was written)", file=sys.stderr)
         return 1
     print(format_report(report))
     return 0
@@ -32,10 +31,8 @@ def _cmd_verify_sources(args: argparse.Namespace) -> int:
 
     directory = sources_dir(args.sources)
     if directory is None:
-        print(
-            "lutonkg verify-sources: error: source texts not found; pass --sources DIR or set LUTONKG_SOURCES",
-            file=sys.stderr,
-        )
+        where = f"{args.sources} is not a folder" if args.sources else "source texts not found"
+        print(f"lutonkg verify-sources: error: {where}; pass --sources DIR or set LUTONKG_SOURCES", file=sys.stderr)
         return 2
     try:
         data = load_data(Path(args.data))
@@ -51,7 +48,7 @@ def _cmd_verify_sources(args: argparse.Namespace) -> int:
 
 # Modules that add their own subcommands: each defines add_commands(subparsers), whose handlers take the parsed
 # arguments and return an exit code.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("lutonkg.cli_query", "lutonkg.serve")
 
 
 def parser() -> argparse.ArgumentParser:

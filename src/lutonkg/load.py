@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import re
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -44,6 +45,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     mapping.line = node.start_mark.line + 1
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable):
+            raise yaml.MarkedYAMLError(problem="a mapping key must be plain text", problem_mark=key_node.start_mark)
         if key in mapping:
             raise yaml.MarkedYAMLError(problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark)
         mapping[key] = loader.construct_object(value_node, deep=True)
@@ -63,17 +66,29 @@ def display_path(path: Path) -> str:
 
 def read_yaml(path: Path) -> object:
     """Parse one YAML file, turning a syntax error into a one-line DataError."""
+    where = display_path(path)
     try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{where}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})") from None
+    except OSError as exc:
+        raise DataError(f"{where}: cannot read: {exc.strerror}") from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
-        raise DataError(f"{display_path(path)}{line}: malformed YAML: {exc.problem or exc.context}") from None
+        raise DataError(f"{where}{line}: malformed YAML: {_one_line(exc.problem or exc.context)}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise DataError(f"{where}:{line}: malformed YAML: character {chr(exc.character)!r} is not allowed") from None
     except yaml.YAMLError as exc:
-        raise DataError(f"{display_path(path)}: malformed YAML: {exc}") from None
-    except OSError as exc:
-        raise DataError(f"{display_path(path)}: cannot read: {exc.strerror}") from None
+        raise DataError(f"{where}: malformed YAML: {_one_line(str(exc))}") from None
+
+
+def _one_line(text: object) -> str:
+    """Text with its white space (newlines included) collapsed, for one-line messages."""
+    return " ".join(str(text).split())
 
 
 @cache
@@ -98,7 +113,7 @@ class Data:
         path = display_path(self.files.get(section, Path(section)))
         if entry is None:
             return path
-        name = entry.get("id", "?") if isinstance(entry, dict) else "?"
+        name = entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else "?"
         return f"{path}:{getattr(entry, 'line', 0)}: {section} entry {name!r}"
 
     def by_id(self, section: str) -> dict[str, LineDict]:
@@ -124,26 +139,77 @@ class Data:
         return {c["id"] for c in self.schemes.get(scheme, {}).get("concepts", [])}
 
 
+def _inline(node: object, defs: dict) -> object:
+    """A schema with every '#/$defs/x' reference replaced by its definition (resolving $refs is slow)."""
+    if isinstance(node, dict):
+        if set(node) == {"$ref"}:
+            return _inline(defs[node["$ref"].rsplit("/", 1)[-1]], defs)
+        return {key: _inline(value, defs) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(value, defs) for value in node]
+    return node
+
+
+@cache
 def _validator(section: str) -> jsonschema.Draft202012Validator:
     """A JSON Schema validator for one entry of a section."""
-    spec = dict(schema()["sections"][section])
-    spec["$defs"] = schema()["defs"]
-    return jsonschema.Draft202012Validator(spec)
+    return jsonschema.Draft202012Validator(_inline(schema()["sections"][section], schema()["defs"]))
+
+
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+}
+_SLUG_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
+_VALUE_RULES = {
+    "enum": lambda v: "must be one of " + ", ".join(map(str, v)),
+    "pattern": lambda v: "ids are lower-case letters and digits joined by hyphens" if v == _SLUG_PATTERN else f"{v}",
+    "minLength": lambda v: "must not be empty",
+    "minItems": lambda v: "must list at least one item",
+    "minimum": lambda v: f"must be at least {v}",
+    "maximum": lambda v: f"must be at most {v}",
+}
+
+
+def _kind(value: object) -> str:
+    """What kind of YAML value something is, in a curator's words."""
+    if value is None or isinstance(value, bool):
+        return "empty" if value is None else str(value).lower()
+    names = {str: "text", int: "a whole number", float: "a number", list: "a list", dict: "a mapping"}
+    return next((name for kind, name in names.items() if isinstance(value, kind)), type(value).__name__)
+
+
+def _short_repr(value: object, limit: int = 60) -> str:
+    """repr() cut to a readable length."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _schema_message(error: jsonschema.ValidationError) -> str:
     """Turn a jsonschema error into a short phrase naming the field."""
     where = ".".join(str(p) for p in error.absolute_path)
-    if error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+    field = f"field {where!r}" if where else "entry"
+    rule, value = error.validator, error.validator_value
+    if rule == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})), key=str)
         return f"unknown field {', '.join(map(repr, extra))}" + (f" in {where}" if where else "")
-    if error.validator == "required":
+    if rule == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return f"missing required field {missing!r}" + (f" in {where}" if where else "")
-    if error.validator == "anyOf" and where:
-        return f"field {where!r}: invalid value {error.instance!r}"
-    prefix = f"field {where!r}: " if where else ""
-    return prefix + error.message
+    if rule == "type":
+        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in (value if isinstance(value, list) else [value]))
+        return f"{field} must be {wanted}, not {_kind(error.instance)}"
+    if rule in _VALUE_RULES:
+        return f"{field}: invalid value {_short_repr(error.instance)} ({_VALUE_RULES[rule](value)})"
+    if rule == "anyOf" and all(set(alt) == {"required"} for alt in value):
+        return "needs at least one of the fields " + ", ".join(repr(f) for alt in value for f in alt["required"])
+    if rule == "anyOf":
+        return f"{field}: invalid value {_short_repr(error.instance)} (a date is YYYY, YYYY-MM or YYYY-MM-DD)"
+    return f"{field}: {_short_repr(_one_line(error.message), 160)}"
 
 
 def _read_files(data_dir: Path) -> Data:
@@ -194,7 +260,8 @@ def _check_shapes(data: Data) -> None:
         errors = sorted(_validator("schemes").iter_errors(scheme), key=lambda e: list(e.absolute_path))
         if errors:
             raise DataError(
-                f"{data.where('schemes')}:{getattr(scheme, 'line', 0)}: scheme {name!r}: {_schema_message(errors[0])}"
+                f"{data.where('schemes')}:{getattr(scheme, 'line', 0)}: schemes entry {name!r}: "
+                f"{_schema_message(errors[0])}"
             )
     for section, entries in data.sections.items():
         validator = _validator(section)
@@ -223,7 +290,8 @@ def _check_unique(data: Data) -> None:
         ids = [c["id"] for c in scheme["concepts"]]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise DataError(f"{data.where('schemes')}: scheme {name!r}: duplicate concept id {dupes[0]!r}")
+            where = f"{data.where('schemes')}:{getattr(scheme, 'line', 0)}: schemes entry {name!r}"
+            raise DataError(f"{where}: duplicate concept id {dupes[0]!r}")
 
 
 def field_values(entry: dict, path: str) -> Iterator[object]:
@@ -288,11 +356,17 @@ def _check_references(data: Data) -> None:
                 if value not in known:
                     what = target.replace("vocab:", "") + (" concept" if target.startswith("vocab:") else "")
                     raise DataError(f"{data.where(section, entry)}: {name} {value!r} is not a known {what} id")
-                if "types" in rule and data.body_type(value) not in rule["types"]:
+                kind = (data.body_type(value) or "") if "types" in rule else ""
+                if "types" in rule and kind not in rule["types"]:
                     raise DataError(
-                        f"{data.where(section, entry)}: {name} {value!r} is a {data.body_type(value)}, "
-                        f"but a {' or '.join(rule['types'])} is required"
+                        f"{data.where(section, entry)}: {name} {value!r} is {_article(kind)} {kind}, "
+                        f"but {_article(rule['types'][0])} {' or '.join(rule['types'])} is required"
                     )
+
+
+def _article(word: str) -> str:
+    """'a' or 'an' before a word, for readable messages."""
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _sources_in(node: object) -> Iterator[dict]:
@@ -364,6 +438,29 @@ def _check_grades(data: Data) -> None:
             raise DataError(f"{data.where('judgements', entry)}: grade {grade!r} is not a grade of scale {scale!r}")
 
 
+_CONCEPT_NEEDS = {"body-type": "class", "relation": "property"}
+_CURIE = re.compile(r"^([a-z]+):[A-Za-z_][A-Za-z0-9_.-]*$")
+
+
+def _check_vocabularies(data: Data) -> None:
+    """Concepts that stand for a class or property name one with a known prefix; holders name a known body."""
+    from lutonkg.rdf import PREFIXES
+
+    bodies = data.bodies()
+    for name, scheme in data.schemes.items():
+        for c in scheme["concepts"]:
+            where = f"{data.where('schemes')}:{getattr(c, 'line', 0)}: schemes entry {name!r}: concept {c['id']!r}"
+            needed = _CONCEPT_NEEDS.get(name)
+            if needed and needed not in c:
+                raise DataError(f"{where}: missing required field {needed!r}")
+            for key in ("class", "property"):
+                match = _CURIE.match(c.get(key, "lkg:x"))
+                if match is None or match.group(1) not in PREFIXES:
+                    raise DataError(f"{where}: {key} {c[key]!r} is not a name with a known prefix (e.g. 'lkg:School')")
+            if "body" in c and c["body"] not in bodies:
+                raise DataError(f"{where}: body {c['body']!r} is not a known body id")
+
+
 def load_data(data_dir: Path = DATA_DIR) -> Data:
     """Read and check every curated data file; raise DataError on the first problem."""
     data = _read_files(data_dir)
@@ -372,4 +469,5 @@ def load_data(data_dir: Path = DATA_DIR) -> Data:
     _check_references(data)
     _check_dates(data)
     _check_grades(data)
+    _check_vocabularies(data)
     return data

@@ -84,22 +84,24 @@ def add_schools(b: GraphBuilder) -> None:
     """Schools with phase, academy status, trust and neighbourhood (each link also a qualified relationship)."""
     for entry in b.data["schools"]:
         node = iri("school", entry["id"])
-        g = _describe_body(b, node, entry, LKG.Academy if entry.get("academy") else LKG.School, "school")
+        _describe_body(b, node, entry, LKG.Academy if entry.get("academy") else LKG.School, "school")
+        table = {**entry, "sources": _appendix_b_sources(entry)}
+        g = b.graphs_for(table)
         b.add(g, node, LKG.phase, concept("school-phase", entry["phase"]) if "phase" in entry else None)
         if "associate" in entry:
             b.add(g, node, LKG.associateMember, Literal(bool(entry["associate"])))
         if entry.get("trust"):
-            _relationship(b, f"{entry['id']}-in-trust-{entry['trust']}", entry["id"], "in-trust", entry["trust"], entry)
+            _relationship(b, f"{entry['id']}-in-trust-{entry['trust']}", entry["id"], "in-trust", entry["trust"], table)
         if entry.get("neighbourhood"):
             role = "associate member" if entry.get("associate") else "member"
-            _relationship(
-                b,
-                f"{entry['id']}-in-neighbourhood-{entry['neighbourhood']}",
-                entry["id"],
-                "in-neighbourhood",
-                entry["neighbourhood"],
-                {**entry, "role": role},
-            )
+            rel_id = f"{entry['id']}-in-neighbourhood-{entry['neighbourhood']}"
+            _relationship(b, rel_id, entry["id"], "in-neighbourhood", entry["neighbourhood"], {**table, "role": role})
+
+
+def _appendix_b_sources(entry: dict) -> list[dict]:
+    """The citations that state a school's trust and neighbourhood: its Appendix B rows, when it has any."""
+    rows = [s for s in entry["sources"] if str(s["loc"]).startswith("Appendix B")]
+    return rows or entry["sources"]
 
 
 def _relationship(b: GraphBuilder, rel_id: str, subject: str, relation: str, obj: str, entry: dict) -> URIRef:

@@ -6,7 +6,7 @@ import io
 import shutil
 from dataclasses import dataclass
 
-from rdflib import OWL, RDF, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
 from lutonkg.rdf import BASE, ID
 
@@ -14,7 +14,11 @@ _SKIP_TYPES = {OWL.Thing, OWL.NamedIndividual}
 
 
 class InconsistentGraph(Exception):
-    """The reasoner found the ontology and data contradictory."""
+    """The reasoner found the ontology and data contradictory; `thing` and `link` say where, when known."""
+
+    def __init__(self, message: str, thing: URIRef | None = None, link: tuple | None = None) -> None:
+        super().__init__(message)
+        self.thing, self.link = thing, link
 
 
 @dataclass
@@ -63,8 +67,11 @@ def materialise(ontology: Graph, facts: Graph) -> ReasoningResult:
         with world.get_ontology("https://w3id.org/lutonkg/reasoning-output"):
             owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError:
-        raise InconsistentGraph(_explain_inconsistency(ontology, facts)) from None
+        raise _explain_inconsistency(ontology, facts) from None
     inferred = Graph()
+    for s, p, o in _type_closure(ontology, facts):
+        if (s, p, o) not in source:
+            inferred.add((s, p, o))
     for s, p, o in world.as_rdflib_graph():
         if not (isinstance(s, URIRef) and isinstance(o, URIRef) and str(s).startswith(str(ID))):
             continue
@@ -75,19 +82,88 @@ def materialise(ontology: Graph, facts: Graph) -> ReasoningResult:
     return ReasoningResult(inferred)
 
 
-def _explain_inconsistency(ontology: Graph, facts: Graph) -> str:
-    """Name a thing typed with two disjoint classes, the usual cause; otherwise say so plainly."""
-    disjoint: list[set[URIRef]] = []
-    for axiom in ontology.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = ontology.value(axiom, OWL.members)
-        disjoint.append(set(ontology.items(members)))
-    for a, b in ontology.subject_objects(OWL.disjointWith):
-        disjoint.append({a, b})
-    for thing in set(facts.subjects(RDF.type, None)):
-        types = set(facts.objects(thing, RDF.type))
-        for group in disjoint:
-            clash = sorted(types & group)
-            if len(clash) > 1:
-                names = " and ".join(str(c).rsplit("/", 1)[-1] for c in clash)
-                return f"OWL reasoner: {thing} is both {names}, which the ontology declares disjoint"
-    return "OWL reasoner: the graph is inconsistent with the ontology (no single disjointness clash found)"
+def _closure(graph: Graph, prop: URIRef) -> dict[URIRef, set[URIRef]]:
+    """Each node with every node it reaches through `prop` (itself included), e.g. a class and its superclasses."""
+    up: dict[URIRef, set[URIRef]] = {}
+    for a, b in graph.subject_objects(prop):
+        up.setdefault(a, set()).add(b)
+
+    def reach(node: URIRef) -> set[URIRef]:
+        seen, todo = {node}, [node]
+        while todo:
+            for nxt in up.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    return {node: reach(node) for node in set(up) | {b for bs in up.values() for b in bs}}
+
+
+def _types_with_causes(ontology: Graph, facts: Graph) -> dict[URIRef, dict[URIRef, tuple | None]]:
+    """Each thing's classes and superclasses, each with the triple whose domain or range implies it (None: stated)."""
+    supers = _closure(ontology, RDFS.subClassOf)
+    super_props = _closure(ontology, RDFS.subPropertyOf)
+    implied: dict[URIRef, dict[URIRef, tuple | None]] = {}
+
+    def add(thing: URIRef, cls: URIRef, cause: tuple | None) -> None:
+        for c in supers.get(cls, {cls}):
+            implied.setdefault(thing, {}).setdefault(c, cause)
+
+    for s, p, o in sorted(facts):
+        if p == RDF.type:
+            add(s, o, None)
+            continue
+        for prop in sorted(super_props.get(p, {p})):
+            for cls in ontology.objects(prop, RDFS.domain):
+                add(s, cls, (s, p, o))
+            for cls in ontology.objects(prop, RDFS.range):
+                if isinstance(o, URIRef):
+                    add(o, cls, (s, p, o))
+    return implied
+
+
+def _name(node: URIRef) -> str:
+    """The last segment of an IRI, for messages."""
+    return str(node).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _disjoint_groups(ontology: Graph) -> list[set[URIRef]]:
+    """The sets of classes the ontology declares pairwise disjoint."""
+    groups = [
+        set(ontology.items(ontology.value(a, OWL.members))) for a in ontology.subjects(RDF.type, OWL.AllDisjointClasses)
+    ]
+    return groups + [{a, b} for a, b in ontology.subject_objects(OWL.disjointWith)]
+
+
+def _type_closure(ontology: Graph, facts: Graph) -> Graph:
+    """Every named superclass of every asserted type (HermiT reports only the most specific new types)."""
+    supers: dict[URIRef, set[URIRef]] = {}
+    for cls in set(ontology.subjects(RDF.type, OWL.Class)):
+        supers[cls] = {c for c in ontology.transitive_objects(cls, RDFS.subClassOf) if isinstance(c, URIRef)}
+    closed = Graph()
+    for thing, cls in facts.subject_objects(RDF.type):
+        if isinstance(thing, URIRef) and str(thing).startswith(str(ID)):
+            for parent in supers.get(cls, ()):
+                if parent != cls:
+                    closed.add((thing, RDF.type, parent))
+    return closed
+
+
+def _explain_inconsistency(ontology: Graph, facts: Graph) -> InconsistentGraph:
+    """Name a thing whose stated or implied (domain, range) types are disjoint, the usual cause; else say so plainly."""
+    groups = _disjoint_groups(ontology)
+    for thing, causes in sorted(_types_with_causes(ontology, facts).items()):
+        for group in groups:
+            clash = sorted(set(causes) & group, key=lambda c: (causes[c] is not None, str(c)))
+            if len(clash) < 2:
+                continue
+            first, second = clash[:2]
+            link, why = causes[second] or causes[first], ""
+            if link is not None:
+                s, p, o = link
+                end, other = ("domain", o) if s == thing else ("range", s)
+                why = f" ({_name(second)} from the {end} of {_name(p)}, in its link with {_name(other)})"
+            clash_text = f"{thing} is both {_name(first)} and {_name(second)}{why}"
+            return InconsistentGraph(f"OWL reasoner: {clash_text}, which the ontology declares disjoint", thing, link)
+    return InconsistentGraph("OWL reasoner: the graph is inconsistent with the ontology (no disjointness clash found)")

@@ -7,7 +7,7 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -24,7 +24,9 @@ _FOLD_TABLE = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "�
 
 def sources_dir(explicit: str | os.PathLike[str] | None = None) -> Path | None:
     """Where the source texts live: an explicit path, $LUTONKG_SOURCES, or ../shared/sources beside the repo."""
-    candidates = [explicit, os.environ.get(SOURCES_ENV), REPO_ROOT.parent / "shared" / "sources"]
+    if explicit:
+        return Path(explicit) if Path(explicit).is_dir() else None
+    candidates = [os.environ.get(SOURCES_ENV), REPO_ROOT.parent / "shared" / "sources"]
     for candidate in candidates:
         if candidate and Path(candidate).is_dir():
             return Path(candidate)
@@ -45,6 +47,11 @@ class SourceText:
     doc: str
     text: str
     paragraphs: dict[int, tuple[int, int]]
+
+    @cached_property
+    def folded(self) -> str:
+        """The whole text folded for matching, computed once (folding is slow on long texts)."""
+        return fold(self.text)
 
     def region(self, first: int, last: int) -> str | None:
         """The folded text from paragraph `first` to the end of `last`, bridging numbers lost in extraction."""
@@ -144,7 +151,7 @@ def check_reference(ref: dict, texts: dict[str, SourceText]) -> str | None:
     """Why a {doc, loc, anchor} reference does not point at its source text, or None when it does."""
     doc, loc, anchor = ref.get("doc"), str(ref.get("loc", "")).strip(), ref.get("anchor")
     if doc not in texts:
-        return f"document {doc!r} is not in the sources manifest"
+        return f"no source text for document {doc!r}"
     if not loc:
         return "missing locator (loc)"
     if not anchor or not str(anchor).strip():
@@ -152,7 +159,7 @@ def check_reference(ref: dict, texts: dict[str, SourceText]) -> str | None:
     source, needle = texts[doc], fold(str(anchor))
     if len(needle.split()) > 12:
         return f"anchor {anchor!r} is longer than twelve words"
-    whole = fold(source.text)
+    whole = source.folded
     if needle not in whole:
         return f"anchor {anchor!r} not found in {doc}"
     match = _LOC_PARAS.match(loc)

@@ -1,4 +1,10 @@
-"""The embedded pyoxigraph store: fast SPARQL over the built graph."""
+"""The embedded pyoxigraph store: fast SPARQL over the built graph.
+
+The store keeps every quad in its named graph (one per source document, plus ontology, vocabularies, curation and
+inferred) and also a de-duplicated copy of all triples in the default graph. Queries run on the default graph, so a
+fact stated by two documents is one solution, not two (pyoxigraph's union-default-graph mode would return it once per
+named graph, which breaks COUNT); `GRAPH ?g { ... }` still reaches the named graphs.
+"""
 
 from __future__ import annotations
 
@@ -12,23 +18,29 @@ from lutonkg.paths import GRAPH_DIR
 NQUADS = GRAPH_DIR / "lutonkg.nq"
 
 
+def with_union_default_graph(store: ox.Store) -> ox.Store:
+    """Copy every triple of the named graphs into the default graph (once), so plain queries see the union."""
+    store.extend([ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store])
+    return store
+
+
 def store_from_quads(quads: Iterable[ox.Quad]) -> ox.Store:
-    """An in-memory store holding the given quads."""
+    """An in-memory store holding the given quads, with their union in the default graph."""
     store = ox.Store()
     store.extend(quads)
-    return store
+    return with_union_default_graph(store)
 
 
 def store_from_file(path: Path = NQUADS) -> ox.Store:
-    """An in-memory store loaded from the built N-Quads file."""
+    """An in-memory store loaded from the built N-Quads file, with their union in the default graph."""
     store = ox.Store()
     store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-    return store
+    return with_union_default_graph(store)
 
 
 def select(store: ox.Store, query: str) -> list[dict[str, str]]:
-    """Run a SELECT over the union of all graphs; rows as dicts of plain strings."""
-    results = store.query(query, use_default_graph_as_union=True)
+    """Run a SELECT over the default graph (the union of all named graphs); rows as dicts of plain strings."""
+    results = store.query(query)
     names = [v.value for v in results.variables]
     rows = []
     for solution in results:

@@ -1,0 +1,273 @@
+"""Running SPARQL over the built graph: a library query, a .rq file or text, with parameters and a time limit.
+
+The embedded pyoxigraph store is the engine; rdflib runs the same queries for comparison. Both query the
+union of the named graphs and return rows as dicts of plain Python values (IRIs and most literals as str,
+numbers as int or float, booleans as bool, unbound as None), so results compare across engines.
+
+>>> from lutonkg.query import run
+>>> rows = run("inspection-grades")                      # the library query, its default parameters
+>>> rows = run("recommendations-to-body", {"body": "luton-lea"})
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.query import Result
+
+from lutonkg.query_library import QueryError, QuerySpec, find, parse
+from lutonkg.query_params import bind
+from lutonkg.store import NQUADS, store_from_file
+
+__all__ = ["QueryError", "QueryTimeout", "OxigraphEngine", "RdflibEngine", "open_engine", "prepare", "run"]
+
+DEFAULT_TIMEOUT = 60.0
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {
+    XSD + name
+    for name in (
+        "integer int long short byte nonNegativeInteger nonPositiveInteger negativeInteger positiveInteger "
+        "unsignedLong unsignedInt unsignedShort unsignedByte"
+    ).split()
+}
+_FLOATS = {XSD + "decimal", XSD + "double", XSD + "float"}
+Row = dict[str, Any]
+T = TypeVar("T")
+
+
+class QueryTimeout(QueryError):
+    """The query ran longer than its time limit."""
+
+
+class Engine(Protocol):
+    """What the runner needs from an engine: SELECT rows, ASK answers and CONSTRUCT triples as plain values."""
+
+    name: str
+
+    def rows(self, query: str) -> tuple[list[str], list[Row]]: ...
+
+    def ask(self, query: str) -> bool: ...
+
+
+def plain(datatype: str | None, lexical: str) -> Any:
+    """A literal as a plain Python value: int, float or bool where its datatype says so, else its lexical form."""
+    try:
+        if datatype in _INTEGERS:
+            return int(lexical)
+        if datatype in _FLOATS:
+            return float(lexical)
+    except ValueError:
+        return lexical
+    if datatype == XSD + "boolean":
+        return lexical in ("true", "1")
+    return lexical
+
+
+def _ox_plain(term: object) -> Any:
+    """A pyoxigraph term as a plain value."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return plain(term.datatype.value if term.datatype else None, term.value)
+    return str(term)
+
+
+def _rdflib_plain(term: object) -> Any:
+    """An rdflib term as a plain value."""
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return str(term)
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        return plain(str(term.datatype) if term.datatype else None, str(term))
+    return str(term)
+
+
+def _syntax_message(exc: Exception) -> str:
+    """A parser error squeezed onto one short line."""
+    text = " ".join(str(exc).split())
+    text = re.sub(r"expected one of .*", "unexpected token", text)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+class OxigraphEngine:
+    """The embedded pyoxigraph store, querying the union of its named graphs.
+
+    Stores from lutonkg.store hold that union, de-duplicated, in their default graph; for any other store (empty
+    default graph) pyoxigraph's union mode is used instead, which may repeat a triple stated in two graphs.
+    """
+
+    name = "oxigraph"
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.union_mode = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
+
+    def _query(self, query: str) -> object:
+        """Parse and start a query; syntax errors become QueryError."""
+        try:
+            return self.store.query(query, use_default_graph_as_union=self.union_mode)
+        except SyntaxError as exc:
+            raise QueryError(f"invalid SPARQL: {_syntax_message(exc)}") from None
+        except OSError as exc:
+            raise QueryError(f"query failed: {_syntax_message(exc)}") from None
+
+    def rows(self, query: str) -> tuple[list[str], list[Row]]:
+        """SELECT solutions, or CONSTRUCT/DESCRIBE triples as subject/predicate/object rows."""
+        results = self._query(query)
+        if isinstance(results, ox.QuerySolutions):
+            names = [v.value for v in results.variables]
+            return names, [{n: _ox_plain(s[n]) for n in names} for s in results]
+        if isinstance(results, ox.QueryBoolean):
+            return ["result"], [{"result": bool(results)}]
+        names = ["subject", "predicate", "object"]
+        return names, [dict(zip(names, map(_ox_plain, (t.subject, t.predicate, t.object)))) for t in results]
+
+    def ask(self, query: str) -> bool:
+        """The answer to an ASK query."""
+        return bool(self._query(query))
+
+
+class RdflibEngine:
+    """An rdflib Dataset whose default graph is the union of the named graphs (for comparison)."""
+
+    name = "rdflib"
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    def _query(self, query: str) -> Result:
+        """Parse and run a query; parser errors become QueryError."""
+        try:
+            return self.dataset.query(query)
+        except Exception as exc:  # rdflib raises pyparsing and assorted errors for bad queries
+            raise QueryError(f"invalid SPARQL: {_syntax_message(exc)}") from None
+
+    def rows(self, query: str) -> tuple[list[str], list[Row]]:
+        """SELECT solutions, or CONSTRUCT/DESCRIBE triples as subject/predicate/object rows."""
+        result = self._query(query)
+        if result.type == "SELECT":
+            names = [str(v) for v in result.vars]
+            return names, [{n: _rdflib_plain(row[i]) for i, n in enumerate(names)} for row in result]
+        if result.type == "ASK":
+            return ["result"], [{"result": bool(result.askAnswer)}]
+        names = ["subject", "predicate", "object"]
+        return names, [dict(zip(names, map(_rdflib_plain, t))) for t in result]
+
+    def ask(self, query: str) -> bool:
+        """The answer to an ASK query."""
+        return bool(self._query(query).askAnswer)
+
+
+def load_rdflib(path: Path = NQUADS) -> Dataset:
+    """The N-Quads file as an rdflib Dataset querying the union of its graphs."""
+    dataset = Dataset(default_union=True)
+    dataset.parse(str(path), format="nquads")
+    return dataset
+
+
+def open_engine(path: Path = NQUADS, engine: str = "oxigraph") -> OxigraphEngine | RdflibEngine:
+    """Load the built graph into the named engine; a missing or unreadable file is a QueryError."""
+    if not path.is_file():
+        raise QueryError(f"graph file {path} not found; build it with `python build_graph.py`")
+    try:
+        if engine == "rdflib":
+            return RdflibEngine(load_rdflib(path))
+        return OxigraphEngine(store_from_file(path))
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise QueryError(f"cannot load {path}: {_syntax_message(exc)}") from None
+
+
+def with_timeout(work: Callable[[], T], timeout: float | None) -> T:
+    """Run work in a helper thread and wait at most timeout seconds (None: no limit).
+
+    pyoxigraph releases the GIL while it evaluates, so the wait is honoured; a query that times out keeps
+    running in its daemon thread until it ends or the process exits (the command line exits at once).
+    """
+    if timeout is None:
+        return work()
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # handed back to the caller below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="lutonkg-query", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise QueryTimeout(f"query stopped after {timeout:g} s (the time limit); narrow it or raise --timeout")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def prepare(query: str | QuerySpec, params: dict[str, str] | None, engine: Engine) -> tuple[QuerySpec, str]:
+    """The query spec and its text with the parameters bound (a name, a .rq path, SPARQL text or a spec)."""
+    if isinstance(query, QuerySpec):
+        spec = query
+    elif "{" in query:
+        spec = parse(query, "query")
+    else:
+        spec = find(query)
+    return spec, bind(spec, params or {}, engine)
+
+
+def as_engine(engine: Engine | ox.Store | Dataset | None) -> Engine:
+    """An engine for what the caller has: an engine, a pyoxigraph Store, an rdflib Dataset, or None (the graph)."""
+    if engine is None:
+        return default_engine()
+    if isinstance(engine, ox.Store):
+        return OxigraphEngine(engine)
+    if isinstance(engine, Dataset):
+        return RdflibEngine(engine)
+    return engine
+
+
+def run_full(
+    query: str | QuerySpec,
+    params: dict[str, str] | None = None,
+    engine: Engine | ox.Store | Dataset | None = None,
+    timeout: float | None = None,
+) -> tuple[list[str], list[Row]]:
+    """Like run, but also returns the column names (in SELECT order)."""
+    chosen = as_engine(engine)
+    _, text = prepare(query, params, chosen)
+    return with_timeout(lambda: chosen.rows(text), timeout)
+
+
+def run(
+    query: str | QuerySpec,
+    params: dict[str, str] | None = None,
+    engine: Engine | ox.Store | Dataset | None = None,
+    timeout: float | None = None,
+) -> list[Row]:
+    """Run a library query (by name), a .rq file or SPARQL text; rows as dicts of plain values.
+
+    engine: a pyoxigraph Store, an rdflib Dataset, an engine from open_engine, or None for graph/lutonkg.nq.
+    """
+    return run_full(query, params, engine, timeout)[1]
+
+
+_DEFAULT: dict[str, OxigraphEngine] = {}
+
+
+def default_engine() -> OxigraphEngine:
+    """The pyoxigraph store of graph/lutonkg.nq, loaded once per process."""
+    if "engine" not in _DEFAULT:
+        _DEFAULT["engine"] = open_engine()
+    return _DEFAULT["engine"]

@@ -1,0 +1,164 @@
+"""Query parameters: turning `--param body=luton-lea` into a SPARQL term and binding it with a VALUES block.
+
+A parameter NAME binds the variable ?NAME. The runner puts `VALUES ?NAME { term }` at the start of the
+outermost WHERE group, so the same text runs on pyoxigraph, rdflib, the Oxigraph server or any other SPARQL
+1.1 store. A value for a thing (a body, duty, theme ...) may be its slug (`luton-lea`), its label
+(`Luton Local Education Authority`) or its full IRI; it must name something in the graph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lutonkg.query_library import ANY, Param, QueryError, QuerySpec
+
+if TYPE_CHECKING:
+    from lutonkg.query import Engine
+
+ID = "https://w3id.org/lutonkg/id/"
+LEGISLATION = "http://www.legislation.gov.uk/id/"
+_LABELS = "<http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>|" + (
+    "<http://www.w3.org/2004/02/skos/core#altLabel>"
+)
+_MASK = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_FORM = re.compile(r"\b(SELECT|ASK|DESCRIBE)\b[^{]*\{", re.IGNORECASE)
+_IRI_OK = re.compile(r"^https?://[^<>\"{}|^`\\\s]+$")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of parameter value: the IRI namespaces things of that kind live in, or a literal's pattern."""
+
+    what: str
+    bases: tuple[str, ...] = ()
+    pattern: str | None = None
+
+
+KINDS: dict[str, Kind] = {
+    "body": Kind("a body or school", (ID + "body/", ID + "school/")),
+    "school": Kind("a school", (ID + "school/",)),
+    "duty": Kind("a statutory duty", (ID + "duty/",)),
+    "theme": Kind("a recommendation theme", (ID + "concept/theme/",)),
+    "aspect": Kind("an aspect of the statutory duties", (ID + "concept/aspect/",)),
+    "function": Kind("a judged function", (ID + "concept/function/",)),
+    "topic": Kind("a claim topic", (ID + "concept/topic/",)),
+    "relation": Kind("a relation type", (ID + "concept/relation/",)),
+    "event-kind": Kind("a kind of change event", (ID + "concept/event-kind/",)),
+    "document": Kind("a source document", (ID + "document/",)),
+    "inspection": Kind("an inspection", (ID + "inspection/",)),
+    "priority": Kind("a strategic priority", (ID + "priority/",)),
+    "act": Kind("an Act, instrument or guidance", (LEGISLATION, ID + "legislation/")),
+    "year": Kind("a year (YYYY)", pattern=r"\d{4}"),
+    "date": Kind("a date (YYYY, YYYY-MM or YYYY-MM-DD)", pattern=r"\d{4}(-\d{2}(-\d{2})?)?"),
+    "text": Kind("any text", pattern=r"(?s).*"),
+}
+
+
+def parse_assignments(items: list[str] | None) -> dict[str, str]:
+    """`k=v` strings from the command line as a dict; a malformed one is a QueryError."""
+    params: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise QueryError(f"--param {item!r} is not of the form name=value")
+        params[name.strip()] = value.strip()
+    return params
+
+
+def sparql_string(text: str) -> str:
+    """A SPARQL string literal for any text, escaped so it cannot end early."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+def _valid_date(value: str) -> bool:
+    """True for a real calendar year, month or day in ISO form."""
+    parts = value.split("-")
+    try:
+        dt.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return True
+
+
+def _literal(param: Param, kind: Kind, value: str) -> str:
+    """A literal parameter value, checked against its kind's pattern."""
+    if not re.fullmatch(kind.pattern or "", value) or (param.kind in ("year", "date") and not _valid_date(value)):
+        raise QueryError(f"parameter {param.name}={value!r} is not {kind.what}")
+    return sparql_string(value)
+
+
+def _exists(engine: Engine, iri: str) -> bool:
+    """True when the graph says something about the IRI."""
+    return engine.ask(f"ASK {{ <{iri}> ?p ?o }}")
+
+
+def _by_label(engine: Engine, kind: Kind, value: str) -> list[str]:
+    """Things of the kind whose label or alternative label is the value (ignoring case)."""
+    within = " || ".join(f"STRSTARTS(STR(?x), {sparql_string(base)})" for base in kind.bases)
+    query = (
+        f"SELECT DISTINCT ?x WHERE {{ ?x {_LABELS} ?label . "
+        f"FILTER(LCASE(STR(?label)) = {sparql_string(value.lower())}) FILTER({within}) }} ORDER BY ?x LIMIT 5"
+    )
+    return [row["x"] for row in engine.rows(query)[1]]
+
+
+def resolve(param: Param, value: str, engine: Engine) -> str:
+    """The SPARQL term for a parameter value: an IRI of something in the graph, or a checked literal."""
+    kind = KINDS.get(param.kind)
+    if kind is None:
+        raise QueryError(f"parameter {param.name} has unknown kind {param.kind!r} (known: {', '.join(KINDS)})")
+    if kind.pattern is not None:
+        return _literal(param, kind, value)
+    if value.startswith(("http://", "https://")):
+        if not _IRI_OK.match(value) or not _exists(engine, value):
+            raise QueryError(f"parameter {param.name}: no {kind.what} <{value}> in the graph")
+        return f"<{value}>"
+    slug_ok = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]*", value) is not None
+    found = [base + value for base in kind.bases if slug_ok and _exists(engine, base + value)]
+    if not found:
+        found = _by_label(engine, kind, value)
+    if len(found) == 1:
+        return f"<{found[0]}>"
+    if found:
+        raise QueryError(f"parameter {param.name}={value!r} is ambiguous: {', '.join(found)}")
+    raise QueryError(f"parameter {param.name}: no {kind.what} matches {value!r} (give a slug, a label or an IRI)")
+
+
+def values_for(spec: QuerySpec, params: dict[str, str], engine: Engine) -> dict[str, str]:
+    """SPARQL terms for the declared parameters: given values, else defaults; optional ones left out."""
+    unknown = sorted(set(params) - {p.name for p in spec.params})
+    if unknown:
+        takes = ", ".join(p.usage() for p in spec.params) or "no parameters"
+        raise QueryError(f"query {spec.name!r} has no parameter {unknown[0]!r} (it takes {takes})")
+    terms = {}
+    for param in spec.params:
+        value = params.get(param.name, param.default)
+        if value is None:
+            example = f", e.g. --param {param.name}={param.example}" if param.example else ""
+            raise QueryError(f"query {spec.name!r} needs --param {param.name}=<{param.kind}> ({param.description}{example})")
+        if value == ANY:
+            continue
+        terms[param.name] = resolve(param, value, engine)
+    return terms
+
+
+def inject(text: str, terms: dict[str, str]) -> str:
+    """The query with `VALUES ?name { term }` lines at the start of its outermost WHERE group."""
+    if not terms:
+        return text
+    masked = _MASK.sub(lambda m: " " * len(m.group()), text)
+    match = _WHERE.search(masked) or _FORM.search(masked)
+    if not match:
+        raise QueryError("cannot bind parameters: the query has no WHERE { ... } group")
+    values = "".join(f"\n  VALUES ?{name} {{ {term} }}" for name, term in terms.items())
+    return text[: match.end()] + values + text[match.end() :]
+
+
+def bind(spec: QuerySpec, params: dict[str, str], engine: Engine) -> str:
+    """The query text with its parameters bound (defaults filled in, optional ones left unbound)."""
+    return inject(spec.text, values_for(spec, params, engine))
