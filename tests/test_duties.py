@@ -43,7 +43,8 @@ def test_admissions_duties_are_the_table_items(data, sources):
 
 def test_class_size_duty_cites_section_1_of_the_ssfa_1998(ask):
     rows = ask("""SELECT ?basis ?act WHERE { ?d lkg:aspect ?a ; rdfs:label ?l ; lkg:legalBasis ?basis .
-        ?basis dcterms:isPartOf ?act . FILTER(CONTAINS(LCASE(?l), "class size") || CONTAINS(LCASE(?l), "30 pupils")) }""")
+        ?basis dcterms:isPartOf ?act .
+        FILTER(CONTAINS(LCASE(?l), "class size") || CONTAINS(LCASE(?l), "30 pupils")) }""")
     assert rows == [
         {
             "basis": "http://www.legislation.gov.uk/id/ukpga/1998/31/section/1",

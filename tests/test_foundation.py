@@ -138,7 +138,8 @@ def test_any_relationship_can_be_traced_to_document_and_locator(ask):
                      MINUS { ?r prov:qualifiedDerivation ?c . ?c prov:entity ?d ; lkg:locator ?l } }""")
     assert missing == []
     rows = ask(f"""SELECT ?doc ?loc WHERE {{ ?r lkg:subject <{ID}body/lifelong-learning-directorate> ;
-        lkg:relationType <{ID}concept/relation/part-of> ; prov:qualifiedDerivation [ prov:entity ?d ; lkg:locator ?loc ] .
+        lkg:relationType <{ID}concept/relation/part-of> ;
+        prov:qualifiedDerivation [ prov:entity ?d ; lkg:locator ?loc ] .
         ?d rdfs:label ?doc }}""")
     assert rows and all(r["doc"] == "LEA inspection 2002" for r in rows)
 

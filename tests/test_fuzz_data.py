@@ -19,8 +19,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lutonkg import load
 from lutonkg.build import BuildError, check_quality, convert
-from lutonkg.load import read_yaml, schema
+from lutonkg.load import LineDict, read_yaml, schema
 from lutonkg.paths import DATA_DIR
 from lutonkg.write import quads
 
@@ -32,8 +33,17 @@ ALL_IDS = sorted(
 REFERENCE_FIELDS: dict[str, set[str]] = {}
 for _rule in schema()["references"]:
     REFERENCE_FIELDS.setdefault(_rule["section"], set()).add(re.split(r"[\[.]", _rule["field"])[0])
+FIELD_VALUES: dict[tuple[str, str], list[object]] = {}
+for _tree in ORIGINAL.values():
+    for _section, _entries in _tree.items():
+        for _entry in _entries if isinstance(_entries, list) else []:
+            for _key, _value in _entry.items():
+                if isinstance(_value, str | int):
+                    FIELD_VALUES.setdefault((_section, _key), []).append(_value)
+TEXT_FIELDS = ("label", "summary", "note", "title", "statement", "definition", "basis", "purpose", "role")
 DATE_FIELDS = ("from", "to", "date", "as_of", "implementation_date", "founded", "dissolved")
 
+MUTATIONS = ("delete", "wrong-type", "reference", "string", "date", "drop-entry", "duplicate", "yaml", "bytes")
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 scalars = st.one_of(
@@ -76,20 +86,27 @@ def entries(tree: dict) -> list[tuple[str, list]]:
     return found
 
 
+def dump(tree: dict) -> bytes:
+    """A tree written back as YAML text, as a curator's editor would save it."""
+    return yaml.dump(tree, Dumper=_Dumper, sort_keys=False, allow_unicode=True).encode("utf-8")
+
+
 @st.composite
-def mutated_file(draw: st.DrawFn) -> tuple[str, str]:
-    """A data file name and the new text of that file after one careless edit."""
+def mutated_file(draw: st.DrawFn) -> tuple[str, bytes]:
+    """A data file name and the new content of that file after one careless edit."""
     name = draw(st.sampled_from(FILES))
     tree = plain(ORIGINAL[name])
-    kind = draw(
-        st.sampled_from(["delete", "wrong-type", "reference", "string", "date", "drop-entry", "duplicate", "yaml"])
-    )
+    kind = draw(st.sampled_from(MUTATIONS))
     if kind == "yaml":
         text = draw(st.one_of(st.text(max_size=200), values.map(lambda v: yaml.dump(v, Dumper=_Dumper))))
-        return name, text
+        return name, text.encode("utf-8", "surrogatepass")
+    if kind == "bytes":
+        original = (DATA_DIR / name).read_bytes()
+        at = draw(st.integers(0, len(original)))
+        return name, original[:at] + draw(st.binary(min_size=1, max_size=8)) + original[at:]
     sections = entries(tree)
     if not sections:
-        return name, yaml.dump(tree, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+        return name, dump(tree)
     section, items = draw(st.sampled_from(sections))
     index = draw(st.integers(0, len(items) - 1))
     entry = items[index]
@@ -105,19 +122,25 @@ def mutated_file(draw: st.DrawFn) -> tuple[str, str]:
         elif kind == "wrong-type":
             entry[key] = draw(values)
         elif kind == "reference":
-            entry[key] = draw(st.sampled_from(ALL_IDS))
+            same_field = FIELD_VALUES.get((section, key)) or ALL_IDS
+            entry[key] = draw(st.sampled_from(same_field) | st.sampled_from(ALL_IDS))
         elif kind == "string":
-            entry[key] = draw(st.text(max_size=40))
+            entry[key] = draw(st.text(max_size=40) | st.text(min_size=1, max_size=40).map(str.strip).filter(bool))
         else:
             _set_date(entry, key, draw(dates))
-    return name, yaml.dump(tree, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+    return name, dump(tree)
 
 
 def _target_key(draw: st.DrawFn, kind: str, section: str, keys: list[str]) -> str:
     """The key a mutation aims at: a reference field for 'reference', a date field for 'date', else any key."""
-    preferred = {"reference": REFERENCE_FIELDS.get(section, set()), "date": set(DATE_FIELDS)}.get(kind, set())
+    preferred = {
+        "reference": REFERENCE_FIELDS.get(section, set()),
+        "date": set(DATE_FIELDS),
+        "string": set(TEXT_FIELDS),
+        "delete": {k for k in keys if k not in schema()["sections"].get(section, {}).get("required", [])},
+    }.get(kind, set())
     aimed = [k for k in keys if k in preferred]
-    return draw(st.sampled_from(aimed or keys))
+    return draw(st.sampled_from(aimed) | st.sampled_from(keys)) if aimed else draw(st.sampled_from(keys))
 
 
 def _set_date(entry: dict, key: str, value: object) -> None:
@@ -136,6 +159,22 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield folder
 
 
+def copy_tree(node: object) -> object:
+    """A copy of a parsed YAML tree that keeps the line numbers of its mappings."""
+    if isinstance(node, LineDict):
+        copied = LineDict((key, copy_tree(value)) for key, value in node.items())
+        copied.line = node.line
+        return copied
+    if isinstance(node, list):
+        return [copy_tree(value) for value in node]
+    return node
+
+
+def read_unchanged_from_memory(changed: str):
+    """A stand-in for read_yaml that parses only the changed file (parsing every file dominates an example)."""
+    return lambda path: read_yaml(path) if path.name == changed else copy_tree(ORIGINAL[path.name])
+
+
 def outcome(data_dir: Path) -> str | None:
     """None when the data builds cleanly (without reasoning or SHACL), else the build's one-line error."""
     try:
@@ -146,13 +185,16 @@ def outcome(data_dir: Path) -> str | None:
     return None
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(change=mutated_file())
-def test_mutated_data_builds_or_fails_with_one_clean_line(scratch: Path, change: tuple[str, str]) -> None:
+def test_mutated_data_builds_or_fails_with_one_clean_line(
+    scratch: Path, change: tuple[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No mutation ends in an uncaught exception; an error is one line naming the mutated folder's file."""
-    name, text = change
+    name, content = change
     target = scratch / name
-    target.write_text(text, encoding="utf-8")
+    target.write_bytes(content)
+    monkeypatch.setattr(load, "read_yaml", read_unchanged_from_memory(name))
     try:
         message = outcome(scratch)
     finally:

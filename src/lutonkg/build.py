@@ -63,16 +63,29 @@ class BuildReport:
 def locate(data: Data, focus: str) -> str:
     """Turn a node IRI from a validation result into 'file:line: section entry' where possible."""
     prefix = BASE + "id/"
+    if focus.startswith(BASE + "def/"):
+        return _locate_term(data, "lkg:" + focus[len(BASE + "def/") :]) or focus
     if not focus.startswith(prefix):
         return focus
     kind, _, slug = focus[len(prefix) :].partition("/")
     section = _SECTION_OF_KIND.get(kind)
     if section is None:
         return focus
-    for entry in data[section]:
-        if entry["id"] == slug or slug.startswith(entry["id"] + "-"):
-            return data.where(section, entry)
+    # the entry whose id is the slug, or else the longest id the slug starts with (citations, derived nodes)
+    matches = [e for e in data[section] if e["id"] == slug or slug.startswith(e["id"] + "-")]
+    if matches:
+        return data.where(section, max(matches, key=lambda e: (e["id"] == slug, len(e["id"]))))
     return f"{data.where(section)}: {focus}"
+
+
+def _locate_term(data: Data, curie: str) -> str | None:
+    """The vocabulary concept that maps to an ontology term (a class or property), as 'file:line: schemes entry'."""
+    for name, scheme in data.schemes.items():
+        for concept in scheme["concepts"]:
+            if curie in (concept.get("class"), concept.get("property")):
+                line = getattr(concept, "line", 0)
+                return f"{data.where('schemes')}:{line}: schemes entry {name!r}: concept {concept['id']!r}: {curie}"
+    return None
 
 
 def _fail(data: Data, problems: list[Problem], what: str) -> BuildError:
@@ -107,6 +120,8 @@ def _reason(data: Data, ds: Dataset, use_reasoner: bool) -> tuple[int, str]:
     except reason.InconsistentGraph as exc:
         where = _locate_clash(data, ds, exc)
         raise BuildError(f"{where}: {exc}" if where else str(exc)) from None
+    except reason.ReasonerFailed as exc:
+        raise BuildError(str(exc)) from None
     if result.skipped:
         return 0, result.skipped
     target = ds.graph(INFERRED_GRAPH)
@@ -177,13 +192,15 @@ def check_quality(data: Data, all_quads: list) -> None:
 def build(data_dir: Path = DATA_DIR, out_dir: Path = GRAPH_DIR, use_reasoner: bool = True) -> BuildReport:
     """Load, convert, reason, validate and write; raise BuildError (nothing written) on any problem."""
     started = time.perf_counter()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildError(f"{out_dir}: cannot write the outputs there (not a folder)")
     report = BuildReport()
     data, ds = convert(data_dir)
     report.inferred, report.reasoning = _reason(data, ds, use_reasoner)
     all_quads = quads(ds)
     union = triples(all_quads)
+    check_quality(data, all_quads)  # the quick SPARQL checks first, so the commonest mistakes fail fast
     check_shapes(data, ds)
-    check_quality(data, all_quads)
     report.validation = "SHACL shapes conform; SPARQL quality checks pass"
     report.triples = len(union)
     _summarise(data, ds, report)

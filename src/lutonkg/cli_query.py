@@ -9,7 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from lutonkg.query import DEFAULT_TIMEOUT, QueryError, QueryTimeout, open_engine, prepare, with_timeout
+from lutonkg.query import DEFAULT_TIMEOUT, QueryError, QueryTimeout, execute, open_engine, prepare
 from lutonkg.query_format import FORMATS, TABLE_WIDTH, render
 from lutonkg.query_library import QuerySpec, find, library, parse
 from lutonkg.query_params import parse_assignments
@@ -46,11 +46,11 @@ def _cmd_query(args: argparse.Namespace) -> int:
         spec = _spec(args)
         params = parse_assignments(args.param)
         engine = open_engine(Path(args.graph), args.engine)
-        _, text = prepare(spec, params, engine)
+        prepared = prepare(spec, params, engine)
         if args.show:
-            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+            sys.stdout.write(prepared.text if prepared.text.endswith("\n") else prepared.text + "\n")
             return 0
-        names, rows = with_timeout(lambda: engine.rows(text), args.timeout)
+        names, rows = execute(prepared, engine, args.timeout)
     except QueryTimeout as exc:
         print(f"lutonkg query: error: {exc}", file=sys.stderr, flush=True)
         sys.stdout.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import networkx as nx
@@ -33,6 +34,23 @@ def name(graph: nx.MultiDiGraph, node: str, width: int = 60) -> str:
 def clip(text: str, width: int) -> str:
     """Text cut to a width with an ellipsis."""
     return text if len(text) <= width else text[: max(1, width - 1)].rstrip() + "\u2026"
+
+
+def short_name(graph: nx.MultiDiGraph, node: str) -> str:
+    """A body's abbreviation where the sources use one (LSCB, CYPSB, MAPPA, Ofsted), else its label."""
+    d = graph.nodes[node]
+    alts = d.get("alt_labels", [])
+    if "Ofsted" in alts:
+        return "Ofsted"
+    acronyms = sorted(a for a in alts if 3 <= len(a) <= 7 and a.isalpha() and a.isupper())
+    if acronyms:
+        return acronyms[0]
+    named = sorted((a for a in alts if len(a) <= 12 and a[0].isupper() and re.search(r"\b[A-Z]{3,}\b", a)),
+                   key=lambda a: (len(a), a))  # fmt: skip
+    if named:
+        return named[0]
+    label = re.sub(r"^HM Inspectorate of ", "HMI ", d["label"])
+    return "HMCPSI" if label == "HM Crown Prosecution Service Inspectorate" else label
 
 
 def citation_cells(attrs: dict) -> dict:

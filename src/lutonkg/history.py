@@ -74,7 +74,7 @@ def _event_row(graph: nx.MultiDiGraph, event: dict, body: str = "") -> dict:
     """One timeline row for a change event."""
     basis = f"inferred: {event['basis']}" if event["inferred"] else "stated"
     return {
-        "body": body or event_detail(graph, event).split(" -> ")[0],
+        "body": body or ", ".join(name(graph, b) for b in (event["original"] or event["resulting"]) if b in graph),
         "what": event["kind"],
         "when": event_when(graph, event),
         "detail": event_detail(graph, event),
@@ -96,7 +96,9 @@ def _lifespan_row(graph: nx.MultiDiGraph, body: str) -> dict:
         "body": d["label"],
         "what": "holds",
         "when": years_text(d),
-        "detail": f"attested in {attested}" + (f"; stated {stated}" if stated else ""),
+        "detail": f"attested in {attested}"
+        + (f"; named in links of {', '.join(d.get('named_in', []))}" if d.get("named_in") else "")
+        + (f"; stated {stated}" if stated else ""),
         "basis": "stated" if stated else "attested",
         "id": body,
         **citation_cells(d),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -70,7 +71,9 @@ def read_yaml(path: Path) -> object:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise DataError(f"{where}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})") from None
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        byte = exc.object[exc.start]
+        raise DataError(f"{where}:{line}: not UTF-8 text (byte {byte:#04x}): save the file as UTF-8") from None
     except OSError as exc:
         raise DataError(f"{where}: cannot read: {exc.strerror}") from None
     try:
@@ -189,9 +192,17 @@ def _short_repr(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def field_path(parts: Iterable[str | int]) -> str:
+    """A field's place in an entry as a curator counts: 'founded.sources[1].anchor' (lists from 1)."""
+    text = ""
+    for part in parts:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
 def _schema_message(error: jsonschema.ValidationError) -> str:
     """Turn a jsonschema error into a short phrase naming the field."""
-    where = ".".join(str(p) for p in error.absolute_path)
+    where = field_path(error.absolute_path)
     field = f"field {where!r}" if where else "entry"
     rule, value = error.validator, error.validator_value
     if rule == "additionalProperties":
@@ -232,7 +243,8 @@ def _read_files(data_dir: Path) -> Data:
             continue
         tree = read_yaml(path)
         if not isinstance(tree, dict):
-            raise DataError(f"{display_path(path)}: expected a mapping with keys {', '.join(sections)}")
+            found = "the file is empty" if tree is None else f"found {_kind(tree)}"
+            raise DataError(f"{display_path(path)}: {found}; expected a mapping with keys {', '.join(sections)}")
         for key in tree:
             if key not in sections:
                 raise DataError(
@@ -267,7 +279,10 @@ def _check_shapes(data: Data) -> None:
         validator = _validator(section)
         for index, entry in enumerate(entries):
             if not isinstance(entry, dict):
-                raise DataError(f"{data.where(section)}: {section} item {index + 1} is not a mapping")
+                raise DataError(
+                    f"{data.where(section)}: {section} item {index + 1} is {_kind(entry)} ({_short_repr(entry)}), "
+                    "not a mapping of fields"
+                )
             errors = sorted(
                 validator.iter_errors(entry), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path)))
             )
@@ -355,7 +370,9 @@ def _check_references(data: Data) -> None:
                 name = rule["field"].replace("[]", "")
                 if value not in known:
                     what = target.replace("vocab:", "") + (" concept" if target.startswith("vocab:") else "")
-                    raise DataError(f"{data.where(section, entry)}: {name} {value!r} is not a known {what} id")
+                    close = difflib.get_close_matches(str(value), sorted(known), n=1)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                    raise DataError(f"{data.where(section, entry)}: {name} {value!r} is not a known {what} id{hint}")
                 kind = (data.body_type(value) or "") if "types" in rule else ""
                 if "types" in rule and kind not in rule["types"]:
                     raise DataError(
@@ -439,6 +456,7 @@ def _check_grades(data: Data) -> None:
 
 
 _CONCEPT_NEEDS = {"body-type": "class", "relation": "property"}
+_CONCEPTS_THE_BUILD_USES = {"relation": {"in-trust", "in-neighbourhood"}}
 _CURIE = re.compile(r"^([a-z]+):[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
@@ -447,6 +465,11 @@ def _check_vocabularies(data: Data) -> None:
     from lutonkg.rdf import PREFIXES
 
     bodies = data.bodies()
+    for name, needed in _CONCEPTS_THE_BUILD_USES.items():
+        missing = sorted(needed - data.concept_ids(name))
+        if missing:
+            where = f"{data.where('schemes')}:{getattr(data.schemes.get(name), 'line', 0)}: schemes entry {name!r}"
+            raise DataError(f"{where}: concept {missing[0]!r} is missing (the build uses it)")
     for name, scheme in data.schemes.items():
         for c in scheme["concepts"]:
             where = f"{data.where('schemes')}:{getattr(c, 'line', 0)}: schemes entry {name!r}: concept {c['id']!r}"

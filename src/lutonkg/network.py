@@ -53,6 +53,7 @@ CHANGE_RELATION = {
 }
 LEGISLATION_KIND = {"Act": "act", "ActSection": "section", "StatutoryInstrument": "instrument"}
 Citation = tuple[str, str, str]
+BODY_KINDS = ("body", "school")
 
 
 def key(iri: str) -> str:
@@ -209,13 +210,26 @@ def _read_changes(rd: _Reader) -> list[dict]:
     return [events[k] for k in sorted(events)]
 
 
+def _body_doc_years(g: nx.MultiDiGraph, rd: _Reader) -> dict[str, list[int]]:
+    """Years of the documents that attest each body or name it in a link (rule 1); records `named_in` on the body."""
+    found: dict[str, set[str]] = {n: set(d["attested"]) for n, d in g.nodes(data=True) if d["kind"] in BODY_KINDS}
+    for u, v, d in g.edges(data=True):
+        if d["relation"] not in CHANGE_RELATION.values():
+            for end in (u, v):
+                if end in found:
+                    found[end] |= set(d["documents"])
+    for node, docs in found.items():
+        g.nodes[node]["named_in"] = sorted(docs - set(g.nodes[node]["attested"]), key=lambda x: (rd.docs[x]["date"], x))
+    return {node: [rd.docs[d]["year"] for d in docs] for node, docs in found.items()}
+
+
 def _set_body_years(g: nx.MultiDiGraph, rd: _Reader, changes: list[dict]) -> None:
     """Apply rules 1-4 to every body: attestation window, stated dates, change-event bounds, evidence over inference."""
+    doc_years = _body_doc_years(g, rd)
     raw: dict[str, frozenset[int]] = {}
-    for node, attrs in g.nodes(data=True):
-        raw[node] = held_years(
-            [rd.docs[d]["year"] for d in attrs["attested"]], year_of(attrs["valid_from"]), year_of(attrs["valid_to"])
-        )
+    for node, years in doc_years.items():
+        attrs = g.nodes[node]
+        raw[node] = held_years(years, year_of(attrs["valid_from"]), year_of(attrs["valid_to"]))
     first = {node: min(years) for node, years in raw.items() if years}
     bounds = event_bounds(
         [
@@ -231,9 +245,10 @@ def _set_body_years(g: nx.MultiDiGraph, rd: _Reader, changes: list[dict]) -> Non
         ],
         first,
     )
-    for node, attrs in g.nodes(data=True):
+    for node, years in doc_years.items():
+        attrs = g.nodes[node]
         attrs["years"] = held_years(
-            [rd.docs[d]["year"] for d in attrs["attested"]],
+            years,
             year_of(attrs["valid_from"]),
             year_of(attrs["valid_to"]),
             bounds.not_before.get(node),
@@ -243,11 +258,12 @@ def _set_body_years(g: nx.MultiDiGraph, rd: _Reader, changes: list[dict]) -> Non
 
 
 def _add_changes(g: nx.MultiDiGraph, changes: list[dict]) -> None:
-    """Change events as edges from each ended original to each new resulting body; all events kept on the graph."""
+    """Change events as edges from each ended original to each new resulting body (a restructure that ends nothing
+    adds no edge); every event is also kept, whole, in `graph.graph["changes"]`."""
     g.graph["changes"] = changes
     for e in changes:
         relation = CHANGE_RELATION.get(e["kind"])
-        ends = [b for b in e["original"] if b not in e["resulting"]] or e["original"]
+        ends = [b for b in e["original"] if b not in e["resulting"]]
         starts = [b for b in e["resulting"] if b not in e["original"]]
         for a in ends if relation else ():
             for b in starts:
@@ -446,15 +462,15 @@ def project(store: ox.Store) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph(name="lutonkg")
     g.graph["documents"] = rd.docs
     _add_bodies(g, rd)
-    changes = _read_changes(rd)
-    _set_body_years(g, rd, changes)
     _add_relationships(g, rd)
-    _add_changes(g, changes)
     _add_legislation(g, rd)
     _add_priorities(g, rd)
     _add_duties(g, rd)
     _add_inspections(g, rd)
     _add_recommendations(g, rd)
+    changes = _read_changes(rd)
+    _add_changes(g, changes)
+    _set_body_years(g, rd, changes)
     g.graph["aspects"] = {d["aspect"]: d["aspect_label"] for _, d in g.nodes(data=True) if d["kind"] == "duty"}
     g.graph["claims"] = _read_claims(rd)
     dangling = sorted(n for n, kind in g.nodes(data="kind") if kind is None)

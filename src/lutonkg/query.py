@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -22,10 +23,10 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.query import Result
 
 from lutonkg.query_library import QueryError, QuerySpec, find, parse
-from lutonkg.query_params import bind
+from lutonkg.query_params import inject, values_for
 from lutonkg.store import NQUADS, store_from_file
 
-__all__ = ["QueryError", "QueryTimeout", "OxigraphEngine", "RdflibEngine", "open_engine", "prepare", "run"]
+__all__ = ["QueryError", "QueryTimeout", "OxigraphEngine", "RdflibEngine", "Prepared", "open_engine", "prepare", "run"]
 
 DEFAULT_TIMEOUT = 60.0
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -50,7 +51,7 @@ class Engine(Protocol):
 
     name: str
 
-    def rows(self, query: str) -> tuple[list[str], list[Row]]: ...
+    def rows(self, query: str, bindings: dict[str, str] | None = None) -> tuple[list[str], list[Row]]: ...
 
     def ask(self, query: str) -> bool: ...
 
@@ -95,6 +96,14 @@ def _rdflib_plain(term: object) -> Any:
     return str(term)
 
 
+def _rdflib_term(term: str) -> URIRef | Literal:
+    """An rdflib term for a bound parameter as query_params writes it: <iri> or a quoted string."""
+    if term.startswith("<"):
+        return URIRef(term[1:-1])
+    text = term[1:-1]
+    return Literal(re.sub(r"\\(.)", lambda m: {"n": "\n", "r": "\r"}.get(m.group(1), m.group(1)), text))
+
+
 def _syntax_message(exc: Exception) -> str:
     """A parser error squeezed onto one short line."""
     text = " ".join(str(exc).split())
@@ -124,8 +133,11 @@ class OxigraphEngine:
         except OSError as exc:
             raise QueryError(f"query failed: {_syntax_message(exc)}") from None
 
-    def rows(self, query: str) -> tuple[list[str], list[Row]]:
-        """SELECT solutions, or CONSTRUCT/DESCRIBE triples as subject/predicate/object rows."""
+    def rows(self, query: str, bindings: dict[str, str] | None = None) -> tuple[list[str], list[Row]]:
+        """SELECT solutions, or CONSTRUCT/DESCRIBE triples as subject/predicate/object rows.
+
+        The parameters are already in the text as VALUES; bindings is accepted for a common signature.
+        """
         results = self._query(query)
         if isinstance(results, ox.QuerySolutions):
             names = [v.value for v in results.variables]
@@ -148,16 +160,21 @@ class RdflibEngine:
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
 
-    def _query(self, query: str) -> Result:
+    def _query(self, query: str, bindings: dict[str, str] | None = None) -> Result:
         """Parse and run a query; parser errors become QueryError."""
+        initial = {name: _rdflib_term(term) for name, term in (bindings or {}).items()}
         try:
-            return self.dataset.query(query)
+            return self.dataset.query(query, initBindings=initial)
         except Exception as exc:  # rdflib raises pyparsing and assorted errors for bad queries
             raise QueryError(f"invalid SPARQL: {_syntax_message(exc)}") from None
 
-    def rows(self, query: str) -> tuple[list[str], list[Row]]:
-        """SELECT solutions, or CONSTRUCT/DESCRIBE triples as subject/predicate/object rows."""
-        result = self._query(query)
+    def rows(self, query: str, bindings: dict[str, str] | None = None) -> tuple[list[str], list[Row]]:
+        """SELECT solutions, or CONSTRUCT/DESCRIBE triples as subject/predicate/object rows.
+
+        The parameters are in the text as VALUES and are also given to rdflib as initial bindings: rdflib
+        evaluates each branch of a UNION on its own, and without them it would join unbounded branches first.
+        """
+        result = self._query(query, bindings)
         if result.type == "SELECT":
             names = [str(v) for v in result.vars]
             return names, [{n: _rdflib_plain(row[i]) for i, n in enumerate(names)} for row in result]
@@ -216,15 +233,30 @@ def with_timeout(work: Callable[[], T], timeout: float | None) -> T:
     return outcome["value"]
 
 
-def prepare(query: str | QuerySpec, params: dict[str, str] | None, engine: Engine) -> tuple[QuerySpec, str]:
-    """The query spec and its text with the parameters bound (a name, a .rq path, SPARQL text or a spec)."""
+@dataclass(frozen=True)
+class Prepared:
+    """A query ready to run: its spec, its text with the parameters bound, and the bound terms by name."""
+
+    spec: QuerySpec
+    text: str
+    terms: dict[str, str]
+
+
+def prepare(query: str | QuerySpec, params: dict[str, str] | None, engine: Engine) -> Prepared:
+    """The query (a name, a .rq path, SPARQL text or a spec) with its parameters resolved and bound."""
     if isinstance(query, QuerySpec):
         spec = query
     elif "{" in query:
         spec = parse(query, "query")
     else:
         spec = find(query)
-    return spec, bind(spec, params or {}, engine)
+    terms = values_for(spec, params or {}, engine)
+    return Prepared(spec, inject(spec.text, terms), terms)
+
+
+def execute(prepared: Prepared, engine: Engine, timeout: float | None = None) -> tuple[list[str], list[Row]]:
+    """Run a prepared query on an engine within the time limit; column names and rows."""
+    return with_timeout(lambda: engine.rows(prepared.text, prepared.terms), timeout)
 
 
 def as_engine(engine: Engine | ox.Store | Dataset | None) -> Engine:
@@ -246,8 +278,7 @@ def run_full(
 ) -> tuple[list[str], list[Row]]:
     """Like run, but also returns the column names (in SELECT order)."""
     chosen = as_engine(engine)
-    _, text = prepare(query, params, chosen)
-    return with_timeout(lambda: chosen.rows(text), timeout)
+    return execute(prepare(query, params, chosen), chosen, timeout)
 
 
 def run(

@@ -41,6 +41,7 @@ class Kind:
 KINDS: dict[str, Kind] = {
     "body": Kind("a body or school", (ID + "body/", ID + "school/")),
     "school": Kind("a school", (ID + "school/",)),
+    "body-type": Kind("a body type", (ID + "concept/body-type/",)),
     "duty": Kind("a statutory duty", (ID + "duty/",)),
     "theme": Kind("a recommendation theme", (ID + "concept/theme/",)),
     "aspect": Kind("an aspect of the statutory duties", (ID + "concept/aspect/",)),
@@ -157,8 +158,3 @@ def inject(text: str, terms: dict[str, str]) -> str:
         raise QueryError("cannot bind parameters: the query has no WHERE { ... } group")
     values = "".join(f"\n  VALUES ?{name} {{ {term} }}" for name, term in terms.items())
     return text[: match.end()] + values + text[match.end() :]
-
-
-def bind(spec: QuerySpec, params: dict[str, str], engine: Engine) -> str:
-    """The query text with its parameters bound (defaults filled in, optional ones left unbound)."""
-    return inject(spec.text, values_for(spec, params, engine))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import RDF, RDFS, Literal
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from lutonkg.rdf import LKG, VOCABULARY_GRAPH, GraphBuilder, concept, date_literal, iri, scheme_iri
+from lutonkg.rdf import CURATION_GRAPH, LKG, VOCABULARY_GRAPH, GraphBuilder, concept, date_literal, iri, scheme_iri
 
 
 def add_schemes(b: GraphBuilder) -> None:
@@ -73,7 +73,7 @@ def add_recommendations(b: GraphBuilder) -> None:
         for body in entry.get("concerns", []):
             b.add(g, node, LKG.concerns, b.body_iri(body))
         for duty in entry.get("duties", []):
-            b.add(g, node, LKG.concernsDuty, iri("duty", duty))
+            b.add([CURATION_GRAPH], node, LKG.concernsDuty, iri("duty", duty))
         b.add(g, node, RDFS.comment, entry.get("note"))
         b.cite(node, f"recommendation-{entry['id']}", entry["sources"])
 
@@ -97,7 +97,7 @@ def add_judgements(b: GraphBuilder) -> None:
         when = inspection.get("to") or inspection.get("from")
         b.add(g, node, LKG.date, date_literal(when) if when else None)
         for duty in entry.get("duties", []):
-            b.add(g, node, LKG.concernsDuty, iri("duty", duty))
+            b.add([CURATION_GRAPH], node, LKG.concernsDuty, iri("duty", duty))
         b.add(g, node, RDFS.comment, entry.get("note"))
         b.cite(node, f"judgement-{entry['id']}", entry["sources"])
 

@@ -7,10 +7,18 @@ import shutil
 from dataclasses import dataclass
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib.namespace import PROV
 
-from lutonkg.rdf import BASE, ID
+from lutonkg.rdf import BASE, ID, LKG
 
 _SKIP_TYPES = {OWL.Thing, OWL.NamedIndividual}
+# Provenance links are checked by SHACL; keeping them (and the citation nodes) out of HermiT halves its work.
+_PROVENANCE = {PROV.qualifiedDerivation, PROV.wasDerivedFrom, PROV.entity, LKG.attestedIn}
+_CITATIONS = str(ID) + "citation/"
+
+
+class ReasonerFailed(Exception):
+    """The reasoner could not run (a broken or unsuitable Java runtime); the message says what Java reported."""
 
 
 class InconsistentGraph(Exception):
@@ -43,6 +51,8 @@ def reasoner_input(ontology: Graph, facts: Graph) -> Graph:
     for triple in ontology:
         g.add(triple)
     for s, p, o in facts:
+        if p in _PROVENANCE or str(s).startswith(_CITATIONS):
+            continue
         if isinstance(s, URIRef) and isinstance(o, URIRef) and (p == RDF.type or p in object_props):
             g.add((s, p, o))
     return g
@@ -68,6 +78,12 @@ def materialise(ontology: Graph, facts: Graph) -> ReasoningResult:
             owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError:
         raise _explain_inconsistency(ontology, facts) from None
+    except (owlready2.OwlReadyJavaError, OSError) as exc:
+        said = [line for line in str(exc).splitlines()[1:] if line.strip()] or [str(exc)]
+        raise ReasonerFailed(
+            f"OWL reasoner (HermiT) failed to run: {said[0].strip().rstrip('.')}; check `java -version` works, "
+            "or build with --no-reason"
+        ) from None
     inferred = Graph()
     for s, p, o in _type_closure(ontology, facts):
         if (s, p, o) not in source:

@@ -38,7 +38,7 @@ from lutonkg.lookup import Focus, norm, resolve
 from lutonkg.tables import Table
 
 WHO_COLUMNS = ["step", "from", "relation", "to", "held", "inferred", "document", "locator"]
-WHO_HIDDEN = ["from_id", "to_id", "citations"]
+WHO_HIDDEN = ["from_id", "to_id", "from_ids", "citations"]
 STEP_ORDER = [
     "law", "holder", "discharger", "body", "within", "oversight", "partner", "inspector", "recommendation", "priority",
 ]  # fmt: skip
@@ -72,7 +72,15 @@ class Chain:
         self.seen: set[tuple] = set()
 
     def link(
-        self, step: str, u: str, v: str, attrs: dict, relation: str | None = None, note: str = "", subject: str = ""
+        self,
+        step: str,
+        u: str,
+        v: str,
+        attrs: dict,
+        relation: str | None = None,
+        note: str = "",
+        subject: str = "",
+        group: list[str] | None = None,
     ) -> None:
         """Add one edge u -> v as a row of the given step (`subject` replaces u's name, e.g. several inspectorates)."""
         rel = relation or RELATION_TEXT.get(attrs["relation"], attrs["relation"])
@@ -91,6 +99,7 @@ class Chain:
                 "inferred": inferred,
                 "from_id": u,
                 "to_id": v,
+                "from_ids": group or [u],
                 **citation_cells(attrs),
             }
         )
@@ -153,7 +162,8 @@ def _inspections_of(g: nx.MultiDiGraph, body: str) -> list[tuple[str, str, dict]
 
 
 def _inspectors(chain: Chain, bodies: list[str], year: int | None) -> None:
-    """Inspecting bodies of the chain; at a date with none, the latest earlier inspection (of a predecessor too).
+    """Inspecting bodies of the chain; at a date with none, the latest earlier inspection (of a predecessor too) by
+    an inspectorate, preferring recorded inspections to bare `inspects` links.
 
     Inspectorates that took part in one inspection of one body share a row; a stated `inspects` relationship is
     shown only where no inspection record covers the same inspectorate and body.
@@ -167,6 +177,8 @@ def _inspectors(chain: Chain, bodies: list[str], year: int | None) -> None:
                 earlier += [f for f in _inspections_of(chain.full, b) if f[2]["years"] and min(f[2]["years"]) < year]
         official = [f for f in earlier if chain.full.nodes[f[0]].get("body_type") == "inspectorate"]
         earlier = official or earlier
+        recorded = [f for f in earlier if f[2].get("via")]
+        earlier = recorded or earlier
         if earlier:
             latest = max(max(f[2]["years"]) for f in earlier)
             found = [f for f in earlier if max(f[2]["years"]) == latest]
@@ -183,8 +195,9 @@ def _inspectors(chain: Chain, bodies: list[str], year: int | None) -> None:
     for (via, body), whos in groups.items():
         d = attrs[(via, body)]
         label = f" ({name(chain.full, d['via'], 50)})" if d.get("via") else ""
-        chain.link("inspector", sorted(set(whos))[0], body, d, relation="inspects" + label, note=note,
-                   subject=", ".join(sorted({name(chain.full, w) for w in whos})))  # fmt: skip
+        group = sorted(set(whos))
+        subject = ", ".join(sorted({name(chain.full, w) for w in whos}))
+        chain.link("inspector", group[0], body, d, "inspects" + label, note, subject, group)
 
 
 def _duty_chain(chain: Chain, duty: str, year: int | None) -> None:
@@ -233,7 +246,10 @@ def _topic_bodies(chain: Chain, focus: Focus, year: int | None) -> None:
     for body in sorted(named):
         picks = [(body, "named for the topic", {})] if body in g else []
         if not picks:
-            picks += [(p, f"predecessor of {name(full, body)}", {}) for p in predecessors(full, body) if p in g]
+            picks += [
+                (p, f"predecessor of {name(full, body)}", {"inferred": dict(successors(full, p)).get(body, False)})
+                for p in predecessors(full, body)
+            ]
             picks += [(n, f"successor of {name(full, body)}", {"inferred": inf}) for n, inf in successors(full, body)]
             picks = [p for p in picks if p[0] in g]
         for pick, relation, extra in picks:
@@ -280,7 +296,7 @@ def who(graph: nx.MultiDiGraph, text: str, year: int | None = None) -> Table:
     for focus in foci:
         notes += _answer(chain, focus, year)
     when = f" in {year}" if year is not None else " (all years)"
-    title = " / ".join(f"{f.kind} {f.id}" for f in foci)
+    title = " / ".join(f"{f.kind} {f.id.split('/')[-1] if f.kind == 'duty' else f.label}" for f in foci)
     rows = chain.sorted_rows()
     if not rows:
         notes.append("nothing in the graph links to it at this date; try without --at, or another year")

@@ -1,0 +1,194 @@
+"""Bad data gives one clear error line and writes nothing; the edge cases of tests/fixtures/valid build.
+
+Every fixture in tests/fixtures/invalid/ and tests/fixtures/valid/ is a small overlay on a copy of graph/data
+(see tests/fixtures/README.md); the tests run the real command line on the changed copy in a subprocess.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import yaml
+
+from lutonkg.paths import DATA_DIR
+from lutonkg.reason import java_available
+from lutonkg.store import store_from_file
+
+FIXTURES = Path(__file__).parent / "fixtures"
+INVALID = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((FIXTURES / "invalid").glob("*.yaml"))}
+VALID = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((FIXTURES / "valid").glob("*.yaml"))}
+BUILD_ERRORS = sorted(name for name, f in INVALID.items() if f.get("command", "build") == "build")
+CITATION_ERRORS = sorted(name for name, f in INVALID.items() if f.get("command") == "verify-sources")
+PREVIOUS = "# the previous build, which a failed build must leave alone\n"
+PREFIXES = """
+    BASE <https://w3id.org/lutonkg/id/>
+    PREFIX lkg: <https://w3id.org/lutonkg/def/>
+    PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+
+
+def lutonkg(*args: object, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the `lutonkg` command line in a fresh interpreter, as a curator would."""
+    command = [sys.executable, "-m", "lutonkg.cli", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=600, check=False)
+
+
+def apply_overlay(fixture: dict, data_dir: Path) -> int:
+    """Change the data copy as the fixture says; return how many lines of the file precede the fixture's text."""
+    target = data_dir / fixture["file"]
+    if "replace" in fixture:
+        target.write_text(fixture["replace"], encoding="utf-8")
+        return 0
+    text = target.read_text(encoding="utf-8") if target.exists() else ""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    target.write_text(text + fixture["append"], encoding="utf-8")
+    return text.count("\n")
+
+
+def data_copy(tmp_path: Path, *fixtures: dict) -> tuple[Path, int]:
+    """A copy of graph/data with the fixtures applied, and the line offset of the last one."""
+    folder = tmp_path / "data"
+    shutil.copytree(DATA_DIR, folder)
+    offset = 0
+    for fixture in fixtures:
+        offset = apply_overlay(fixture, folder)
+    return folder, offset
+
+
+def previous_build(tmp_path: Path) -> Path:
+    """An output folder holding a stand-in for an earlier build's file."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "lutonkg.ttl").write_text(PREVIOUS, encoding="utf-8")
+    return out
+
+
+def assert_names_the_entry(line: str, fixture: dict, data: Path, offset: int) -> None:
+    """The line names the changed file, the line of the fault and (where there is one) the entry's id."""
+    expect = fixture["expect"]
+    path = data / fixture["file"]
+    where = f"{path}:{offset + expect['line']}: " if "line" in expect else f"{path}: "
+    assert where in line, f"expected {where!r} in: {line}"
+    if "entry" in expect:
+        assert f" entry '{expect['entry']}': " in line, line
+    assert expect["message"] in line, line
+
+
+@pytest.mark.parametrize("name", BUILD_ERRORS)
+def test_bad_data_gives_one_error_line_and_writes_nothing(name: str, tmp_path: Path) -> None:
+    """Exit 1, one stderr line naming file, line and entry, no traceback, and the output folder left as it was."""
+    fixture = INVALID[name]
+    if fixture.get("reason") and not java_available():
+        pytest.skip("this fixture needs the OWL reasoner, which needs Java")
+    data, offset = data_copy(tmp_path, fixture)
+    out = previous_build(tmp_path)
+    result = lutonkg("build", "--data", data, "--out", out, *([] if fixture.get("reason") else ["--no-reason"]))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("lutonkg build: error: ") and lines[0].endswith("(nothing was written)")
+    assert_names_the_entry(lines[0], fixture, data, offset)
+    assert [p.name for p in out.iterdir()] == ["lutonkg.ttl"]
+    assert (out / "lutonkg.ttl").read_text(encoding="utf-8") == PREVIOUS
+
+
+@pytest.mark.parametrize("name", CITATION_ERRORS)
+def test_bad_citation_is_reported_with_the_fact_id(name: str, tmp_path: Path, sources: Path) -> None:
+    """verify-sources prints one failure naming the entry and exits 1; the real citations around it still pass."""
+    fixture = INVALID[name]
+    data, offset = data_copy(tmp_path, fixture)
+    result = lutonkg("verify-sources", "--data", data, "--sources", sources)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    *failures, summary = result.stdout.splitlines()
+    assert len(failures) == 1, result.stdout
+    assert_names_the_entry(failures[0], fixture, data, offset)
+    assert summary.endswith(": 1 failure(s)"), summary
+
+
+def test_output_folder_that_is_a_file_is_reported_on_one_line(tmp_path: Path) -> None:
+    """Writing into a path that is a file gives one error line, not a traceback."""
+    blocker = tmp_path / "graph"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    result = lutonkg("build", "--no-reason", "--out", blocker)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"lutonkg build: error: {blocker}: cannot write the outputs there (not a folder) (nothing was written)"
+    ]
+
+
+def path_without_java() -> str:
+    """PATH with every folder holding a `java` left out (the interpreter's own folder kept)."""
+    entries = os.environ.get("PATH", "").split(os.pathsep)
+    path = os.pathsep.join([str(Path(sys.executable).parent)] + [e for e in entries if not (Path(e) / "java").exists()])
+    assert shutil.which("java", path=path) is None
+    return path
+
+
+@pytest.fixture(scope="module")
+def valid_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path]:
+    """One build of graph/data with every valid fixture applied, on a PATH without Java, and its output folder."""
+    tmp_path = tmp_path_factory.mktemp("valid")
+    data, _ = data_copy(tmp_path, *VALID.values())
+    out = tmp_path / "out"
+    return lutonkg("build", "--data", data, "--out", out, env={**os.environ, "PATH": path_without_java()}), out
+
+
+@pytest.fixture(scope="module")
+def valid_store(valid_build: tuple[subprocess.CompletedProcess, Path]) -> ox.Store:
+    """The graph built from the valid fixtures, in the embedded store."""
+    result, out = valid_build
+    assert result.returncode == 0, result.stderr
+    return store_from_file(out / "lutonkg.nq")
+
+
+def test_valid_edge_cases_build_cleanly(valid_build: tuple[subprocess.CompletedProcess, Path]) -> None:
+    """The edge cases together build with exit 0, write every output and leave no staging folder behind."""
+    result, out = valid_build
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert sorted(p.name for p in out.iterdir()) == ["duty-register.csv", "lutonkg.jsonld", "lutonkg.nq", "lutonkg.ttl"]
+
+
+@pytest.mark.parametrize("name", sorted(VALID))
+def test_valid_edge_case_is_in_the_graph(name: str, valid_store: ox.Store) -> None:
+    """Each edge case's ASK query holds on the built graph."""
+    assert bool(valid_store.query(PREFIXES + VALID[name]["ask"])) is True, VALID[name]["ask"]
+
+
+def test_build_without_java_says_reasoning_was_skipped(valid_build: tuple[subprocess.CompletedProcess, Path]) -> None:
+    """Without `java` on PATH the build succeeds and says plainly that reasoning was skipped and how to enable it."""
+    result, _ = valid_build
+    assert result.returncode == 0, result.stderr
+    assert "reasoning: OWL reasoning skipped: no Java runtime found" in result.stdout
+    assert "apt-get install default-jre-headless" in result.stdout
+    assert "HermiT" not in result.stdout
+
+
+def test_broken_java_is_one_error_line(tmp_path: Path) -> None:
+    """A `java` that cannot start (a broken runtime) stops the build with one line quoting Java, not a traceback."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "java").write_text(
+        '#!/bin/sh\necho "Error: could not create the Java Virtual Machine." >&2\nexit 1\n', encoding="utf-8"
+    )
+    (fake / "java").chmod(0o755)
+    path = os.pathsep.join([str(fake), str(Path(sys.executable).parent)])
+    out = previous_build(tmp_path)
+    result = lutonkg("build", "--out", out, env={**os.environ, "PATH": path})
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "lutonkg build: error: OWL reasoner (HermiT) failed to run: Error: could not create the Java Virtual Machine; "
+        "check `java -version` works, or build with --no-reason (nothing was written)"
+    ]
+    assert (out / "lutonkg.ttl").read_text(encoding="utf-8") == PREVIOUS
