@@ -11,6 +11,7 @@ import pytest
 from lutonkg.build import build
 from lutonkg.load import Data, load_data
 from lutonkg.paths import DATA_DIR
+from lutonkg.rdf import SPARQL_PREFIXES
 from lutonkg.sources import SOURCES_ENV, sources_dir
 from lutonkg.store import select, store_from_file
 
@@ -38,16 +39,7 @@ def store(fresh_build: Path) -> ox.Store:
 @pytest.fixture(scope="session")
 def ask(store: ox.Store):
     """Run a SELECT (with the project's prefixes) and return rows as dicts."""
-    prefixes = """
-        PREFIX lkg: <https://w3id.org/lutonkg/def/>
-        PREFIX id: <https://w3id.org/lutonkg/id/>
-        PREFIX org: <http://www.w3.org/ns/org#>
-        PREFIX prov: <http://www.w3.org/ns/prov#>
-        PREFIX dcterms: <http://purl.org/dc/terms/>
-        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-    """
+    prefixes = SPARQL_PREFIXES
     return lambda query: select(store, prefixes + query)
 
 

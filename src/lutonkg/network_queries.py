@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-PREFIXES = """
-PREFIX lkg: <https://w3id.org/lutonkg/def/>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-"""
+from lutonkg.rdf import SPARQL_PREFIXES as PREFIXES  # noqa: F401  (prefix header for the queries below)
 
 DOCUMENTS = """
 SELECT DISTINCT ?doc ?label ?title ?issued WHERE {

@@ -29,6 +29,7 @@ PREFIXES = {
     "xsd": XSD,
     "id": ID,
 }
+SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in {**PREFIXES, "rdf": RDF}.items())
 ONTOLOGY_GRAPH = ID["graph/ontology"]
 VOCABULARY_GRAPH = ID["graph/vocabularies"]
 CURATION_GRAPH = ID["graph/curation"]

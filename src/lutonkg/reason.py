@@ -9,12 +9,18 @@ from dataclasses import dataclass
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import PROV
 
-from lutonkg.rdf import BASE, ID, LKG
+from lutonkg.rdf import BASE, ID, LEGISLATION, LKG
 
 _SKIP_TYPES = {OWL.Thing, OWL.NamedIndividual}
 # Provenance links are checked by SHACL; keeping them (and the citation nodes) out of HermiT halves its work.
 _PROVENANCE = {PROV.qualifiedDerivation, PROV.wasDerivedFrom, PROV.entity, LKG.attestedIn}
 _CITATIONS = str(ID) + "citation/"
+_THINGS = (str(ID), LEGISLATION)
+
+
+def _is_thing(node: URIRef) -> bool:
+    """Whether an IRI names a thing the data describes (ours, or a legislation.gov.uk Act or section)."""
+    return str(node).startswith(_THINGS)
 
 
 class ReasonerFailed(Exception):
@@ -89,7 +95,7 @@ def materialise(ontology: Graph, facts: Graph) -> ReasoningResult:
         if (s, p, o) not in source:
             inferred.add((s, p, o))
     for s, p, o in world.as_rdflib_graph():
-        if not (isinstance(s, URIRef) and isinstance(o, URIRef) and str(s).startswith(str(ID))):
+        if not (isinstance(s, URIRef) and isinstance(o, URIRef) and _is_thing(s)):
             continue
         if (p == RDF.type and o in _SKIP_TYPES) or (s, p, o) in source:
             continue
@@ -159,7 +165,7 @@ def _type_closure(ontology: Graph, facts: Graph) -> Graph:
         supers[cls] = {c for c in ontology.transitive_objects(cls, RDFS.subClassOf) if isinstance(c, URIRef)}
     closed = Graph()
     for thing, cls in facts.subject_objects(RDF.type):
-        if isinstance(thing, URIRef) and str(thing).startswith(str(ID)):
+        if isinstance(thing, URIRef) and _is_thing(thing):
             for parent in supers.get(cls, ()):
                 if parent != cls:
                     closed.add((thing, RDF.type, parent))
