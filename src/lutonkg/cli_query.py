@@ -75,8 +75,14 @@ def _cmd_queries(args: argparse.Namespace) -> int:
         for p in spec.params:
             default = "required" if p.required else ("optional" if p.optional else f"default {p.default}")
             example = f", e.g. {p.example}" if p.example else ""
-            print(textwrap.fill(f"--param {p.name}=<{p.kind}>  ({default}{example}) {p.description}", TABLE_WIDTH,
-                                initial_indent="  ", subsequent_indent="      "))
+            print(
+                textwrap.fill(
+                    f"--param {p.name}=<{p.kind}>  ({default}{example}) {p.description}",
+                    TABLE_WIDTH,
+                    initial_indent="  ",
+                    subsequent_indent="      ",
+                )
+            )
         return 0
     width = max(len(name) for name in queries) if queries else 0
     for name, spec in queries.items():
@@ -98,11 +104,16 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--param", "-p", action="append", metavar="NAME=VALUE", help="a parameter (repeatable)")
     p.add_argument("--format", "-f", choices=FORMATS, default="table", help="output format (default: table)")
     p.add_argument(
-        "--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
         help=f"stop a query after S seconds (default: {DEFAULT_TIMEOUT:g})",
     )
     p.add_argument("--graph", default=str(NQUADS), help="N-Quads file to query (default: graph/lutonkg.nq)")
-    p.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--engine", choices=("oxigraph", "rdflib"), default="oxigraph", help="query engine (rdflib: slower, to compare)"
+    )
     p.add_argument("--show", action="store_true", help="print the SPARQL with parameters bound instead of running it")
     p.set_defaults(func=_cmd_query)
     p = subparsers.add_parser("queries", help="list the competency-question library (or describe one query)")

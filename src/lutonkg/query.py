@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -23,20 +24,17 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.query import Result
 
 from lutonkg.query_library import QueryError, QuerySpec, find, parse
-from lutonkg.query_params import inject, values_for
+from lutonkg.query_params import inject, mask, values_for
 from lutonkg.store import NQUADS, store_from_file
 
 __all__ = ["QueryError", "QueryTimeout", "OxigraphEngine", "RdflibEngine", "Prepared", "open_engine", "prepare", "run"]
 
 DEFAULT_TIMEOUT = 60.0
+MAX_NESTING = 200
 XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGERS = {
-    XSD + name
-    for name in (
-        "integer int long short byte nonNegativeInteger nonPositiveInteger negativeInteger positiveInteger "
-        "unsignedLong unsignedInt unsignedShort unsignedByte"
-    ).split()
-}
+_INTEGER_TYPES = ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "nonPositiveInteger")
+_INTEGER_TYPES += ("negativeInteger", "positiveInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")
+_INTEGERS = {XSD + name for name in _INTEGER_TYPES}
 _FLOATS = {XSD + "decimal", XSD + "double", XSD + "float"}
 Row = dict[str, Any]
 T = TypeVar("T")
@@ -51,7 +49,9 @@ class Engine(Protocol):
 
     name: str
 
-    def rows(self, query: str, bindings: dict[str, str] | None = None) -> tuple[list[str], list[Row]]: ...
+    def rows(
+        self, query: str, bindings: dict[str, str] | None = None, cancel: threading.Event | None = None
+    ) -> tuple[list[str], list[Row]]: ...
 
     def ask(self, query: str) -> bool: ...
 
@@ -111,6 +111,20 @@ def _syntax_message(exc: Exception) -> str:
     return text if len(text) <= 200 else text[:199] + "…"
 
 
+class _Cancelled(Exception):
+    """The caller stopped waiting for this query."""
+
+
+def _collect(items: Iterable[Any], convert: Callable[[Any], Row], cancel: threading.Event | None) -> list[Row]:
+    """Convert results one by one, stopping early once the caller has given up on them."""
+    rows = []
+    for item in items:
+        if cancel is not None and cancel.is_set():
+            raise _Cancelled
+        rows.append(convert(item))
+    return rows
+
+
 class OxigraphEngine:
     """The embedded pyoxigraph store, querying the union of its named graphs.
 
@@ -133,7 +147,9 @@ class OxigraphEngine:
         except OSError as exc:
             raise QueryError(f"query failed: {_syntax_message(exc)}") from None
 
-    def rows(self, query: str, bindings: dict[str, str] | None = None) -> tuple[list[str], list[Row]]:
+    def rows(
+        self, query: str, bindings: dict[str, str] | None = None, cancel: threading.Event | None = None
+    ) -> tuple[list[str], list[Row]]:
         """SELECT solutions, or CONSTRUCT/DESCRIBE triples as subject/predicate/object rows.
 
         The parameters are already in the text as VALUES; bindings is accepted for a common signature.
@@ -141,11 +157,11 @@ class OxigraphEngine:
         results = self._query(query)
         if isinstance(results, ox.QuerySolutions):
             names = [v.value for v in results.variables]
-            return names, [{n: _ox_plain(s[n]) for n in names} for s in results]
+            return names, _collect(results, lambda s: {n: _ox_plain(s[n]) for n in names}, cancel)
         if isinstance(results, ox.QueryBoolean):
             return ["result"], [{"result": bool(results)}]
         names = ["subject", "predicate", "object"]
-        return names, [dict(zip(names, map(_ox_plain, (t.subject, t.predicate, t.object)))) for t in results]
+        return names, _collect(results, lambda t: dict(zip(names, map(_ox_plain, t), strict=True)), cancel)
 
     def ask(self, query: str) -> bool:
         """The answer to an ASK query."""
@@ -161,37 +177,45 @@ class RdflibEngine:
         self.dataset = dataset
 
     def _query(self, query: str, bindings: dict[str, str] | None = None) -> Result:
-        """Parse and run a query; parser errors become QueryError."""
+        """Parse and start a query; parser errors become QueryError."""
         initial = {name: _rdflib_term(term) for name, term in (bindings or {}).items()}
         try:
             return self.dataset.query(query, initBindings=initial)
         except Exception as exc:  # rdflib raises pyparsing and assorted errors for bad queries
             raise QueryError(f"invalid SPARQL: {_syntax_message(exc)}") from None
 
-    def rows(self, query: str, bindings: dict[str, str] | None = None) -> tuple[list[str], list[Row]]:
+    def rows(
+        self, query: str, bindings: dict[str, str] | None = None, cancel: threading.Event | None = None
+    ) -> tuple[list[str], list[Row]]:
         """SELECT solutions, or CONSTRUCT/DESCRIBE triples as subject/predicate/object rows.
 
         The parameters are in the text as VALUES and are also given to rdflib as initial bindings: rdflib
         evaluates each branch of a UNION on its own, and without them it would join unbounded branches first.
         """
-        result = self._query(query, bindings)
-        if result.type == "SELECT":
-            names = [str(v) for v in result.vars]
-            return names, [{n: _rdflib_plain(row[i]) for i, n in enumerate(names)} for row in result]
-        if result.type == "ASK":
-            return ["result"], [{"result": bool(result.askAnswer)}]
-        names = ["subject", "predicate", "object"]
-        return names, [dict(zip(names, map(_rdflib_plain, t))) for t in result]
+        with warnings.catch_warnings():  # rdflib 7 warns about its own internals on every Dataset lookup
+            warnings.simplefilter("ignore", DeprecationWarning)
+            result = self._query(query, bindings)
+            if result.type == "ASK":
+                return ["result"], [{"result": bool(result.askAnswer)}]
+            if result.type == "SELECT":
+                names = [str(v) for v in result.vars]
+                return names, _collect(result, lambda r: {n: _rdflib_plain(r[i]) for i, n in enumerate(names)}, cancel)
+            names = ["subject", "predicate", "object"]
+            return names, _collect(result, lambda t: dict(zip(names, map(_rdflib_plain, t), strict=True)), cancel)
 
     def ask(self, query: str) -> bool:
         """The answer to an ASK query."""
-        return bool(self._query(query).askAnswer)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return bool(self._query(query).askAnswer)
 
 
 def load_rdflib(path: Path = NQUADS) -> Dataset:
     """The N-Quads file as an rdflib Dataset querying the union of its graphs."""
     dataset = Dataset(default_union=True)
-    dataset.parse(str(path), format="nquads")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        dataset.parse(str(path), format="nquads")
     return dataset
 
 
@@ -207,19 +231,23 @@ def open_engine(path: Path = NQUADS, engine: str = "oxigraph") -> OxigraphEngine
         raise QueryError(f"cannot load {path}: {_syntax_message(exc)}") from None
 
 
-def with_timeout(work: Callable[[], T], timeout: float | None) -> T:
-    """Run work in a helper thread and wait at most timeout seconds (None: no limit).
+def with_timeout(work: Callable[[threading.Event], T], timeout: float | None) -> T:
+    """Run work(cancel) in a helper thread and wait at most timeout seconds (None: no limit).
 
-    pyoxigraph releases the GIL while it evaluates, so the wait is honoured; a query that times out keeps
-    running in its daemon thread until it ends or the process exits (the command line exits at once).
+    pyoxigraph releases the GIL while it evaluates, so the wait is honoured. On timeout the cancel event is set:
+    a query that streams its rows stops at the next row; one that must finish a sort or an aggregate first keeps
+    its daemon thread busy until then (the command line exits at once instead).
     """
+    cancel = threading.Event()
     if timeout is None:
-        return work()
+        return work(cancel)
     outcome: dict[str, Any] = {}
 
     def target() -> None:
         try:
-            outcome["value"] = work()
+            outcome["value"] = work(cancel)
+        except _Cancelled:
+            pass  # nobody waits any more; the engine's objects are freed here, in the thread that made them
         except BaseException as exc:  # handed back to the caller below
             outcome["error"] = exc
 
@@ -227,10 +255,34 @@ def with_timeout(work: Callable[[], T], timeout: float | None) -> T:
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
+        cancel.set()
         raise QueryTimeout(f"query stopped after {timeout:g} s (the time limit); narrow it or raise --timeout")
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+_UPDATE = re.compile(
+    r"^\s*(?:(?:PREFIX\s+[\w.-]*:|BASE)\s*)*(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE,
+)
+
+
+def nesting(text: str) -> int:
+    """How deep the query's brackets ({ ( [) nest, outside strings, IRIs and comments."""
+    depth = deepest = 0
+    for char in mask(text):
+        if char in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")}]":
+            depth -= 1
+    return deepest
+
+
+def is_update(text: str) -> bool:
+    """True when the text is a SPARQL Update request rather than a query."""
+    return _UPDATE.match(mask(text)) is not None
 
 
 @dataclass(frozen=True)
@@ -250,13 +302,23 @@ def prepare(query: str | QuerySpec, params: dict[str, str] | None, engine: Engin
         spec = parse(query, "query")
     else:
         spec = find(query)
+    if is_update(spec.text):
+        raise QueryError("SPARQL updates are not accepted: the graph is read-only (edit graph/data and rebuild)")
+    if nesting(spec.text) > MAX_NESTING:
+        raise QueryError(f"the query nests brackets more than {MAX_NESTING} deep; the parser would run out of stack")
     terms = values_for(spec, params or {}, engine)
     return Prepared(spec, inject(spec.text, terms), terms)
 
 
 def execute(prepared: Prepared, engine: Engine, timeout: float | None = None) -> tuple[list[str], list[Row]]:
     """Run a prepared query on an engine within the time limit; column names and rows."""
-    return with_timeout(lambda: engine.rows(prepared.text, prepared.terms), timeout)
+    try:
+        return with_timeout(lambda cancel: engine.rows(prepared.text, prepared.terms, cancel), timeout)
+    except QueryTimeout:
+        raise
+    except QueryError as exc:
+        where = prepared.spec.path.name if prepared.spec.path else None
+        raise QueryError(f"{where}: {exc}" if where else str(exc)) from None
 
 
 def as_engine(engine: Engine | ox.Store | Dataset | None) -> Engine:

@@ -71,10 +71,10 @@ def table(names: list[str], rows: list[dict[str, Any]], width: int = TABLE_WIDTH
     cells = [[short(row.get(n)) for n in names] for row in rows]
     natural = [max([min(len(n), MIN_COLUMN)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
     widths = _fit(natural, width)
-    lines = ["  ".join(_clip(n, w).ljust(w) for n, w in zip(names, widths)).rstrip()]
+    lines = ["  ".join(_clip(n, w).ljust(w) for n, w in zip(names, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for r in cells:
-        lines.append("  ".join(_clip(c, w).ljust(w) for c, w in zip(r, widths)).rstrip())
+        lines.append("  ".join(_clip(c, w).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
     note = f"; IRI column(s) {', '.join(hidden)} left out, see --format csv or json" if hidden else ""
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''}{note})")
     return "\n".join(lines) + "\n"

@@ -100,36 +100,37 @@ def _parse_param(body: str, where: str) -> Param:
     return Param(match["name"], options["kind"], options.get("default"), options.get("example"), " ".join(words))
 
 
+def _entries(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Split header lines into tagged entries (`param:` / `row:`, with indented continuation lines) and prose."""
+    tagged: list[str] = []
+    prose: list[str] = []
+    open_entry = False
+    for line in lines:
+        body = line.strip()
+        if body.startswith(("param:", "row:")):
+            tagged.append(body)
+            open_entry = True
+        elif open_entry and body and line.startswith("   "):
+            tagged[-1] += " " + body
+        else:
+            open_entry = False
+            prose.append(body)
+    return tagged, prose
+
+
 def parse(text: str, name: str, path: Path | None = None) -> QuerySpec:
     """Read a query's header comments into a QuerySpec (the text itself is kept as written)."""
     where = str(path) if path else name
-    lines = _header_lines(text)
-    title = next((line.strip() for line in lines if line.strip()), "")
-    params: list[Param] = []
-    row: list[str] = []
-    description: list[str] = []
-    current: list[str] | None = None
-    for line in lines:
-        body = line.strip()
-        if body.startswith("param:"):
-            params.append(_parse_param(body, where))
-            current = None
-        elif body.startswith("row:"):
-            current = row
-            row.append(body[4:].strip())
-        elif current is row and body and line.startswith("   "):
-            row.append(body)
-        else:
-            current = None
-            if body != title:
-                description.append(body)
+    tagged, prose = _entries(_header_lines(text))
+    title = next((line for line in prose if line), "")
+    description = [line for line in prose if line and line != title]
     return QuerySpec(
         name=name,
         text=text,
         title=title,
         description=" ".join(" ".join(description).split()),
-        row=" ".join(row),
-        params=tuple(params),
+        row=" ".join(e[4:].strip() for e in tagged if e.startswith("row:")),
+        params=tuple(_parse_param(e, where) for e in tagged if e.startswith("param:")),
         path=path,
     )
 

@@ -39,23 +39,23 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "body": Kind("a body or school", (ID + "body/", ID + "school/")),
-    "school": Kind("a school", (ID + "school/",)),
-    "body-type": Kind("a body type", (ID + "concept/body-type/",)),
-    "duty": Kind("a statutory duty", (ID + "duty/",)),
-    "theme": Kind("a recommendation theme", (ID + "concept/theme/",)),
-    "aspect": Kind("an aspect of the statutory duties", (ID + "concept/aspect/",)),
-    "function": Kind("a judged function", (ID + "concept/function/",)),
-    "topic": Kind("a claim topic", (ID + "concept/topic/",)),
-    "relation": Kind("a relation type", (ID + "concept/relation/",)),
-    "event-kind": Kind("a kind of change event", (ID + "concept/event-kind/",)),
-    "document": Kind("a source document", (ID + "document/",)),
-    "inspection": Kind("an inspection", (ID + "inspection/",)),
-    "priority": Kind("a strategic priority", (ID + "priority/",)),
-    "act": Kind("an Act, instrument or guidance", (LEGISLATION, ID + "legislation/")),
-    "year": Kind("a year (YYYY)", pattern=r"\d{4}"),
-    "date": Kind("a date (YYYY, YYYY-MM or YYYY-MM-DD)", pattern=r"\d{4}(-\d{2}(-\d{2})?)?"),
-    "text": Kind("any text", pattern=r"(?s).*"),
+    "body": Kind("body or school", (ID + "body/", ID + "school/")),
+    "school": Kind("school", (ID + "school/",)),
+    "body-type": Kind("body type", (ID + "concept/body-type/",)),
+    "duty": Kind("statutory duty", (ID + "duty/",)),
+    "theme": Kind("recommendation theme", (ID + "concept/theme/",)),
+    "aspect": Kind("aspect of the statutory duties", (ID + "concept/aspect/",)),
+    "function": Kind("judged function", (ID + "concept/function/",)),
+    "topic": Kind("claim topic", (ID + "concept/topic/",)),
+    "relation": Kind("relation type", (ID + "concept/relation/",)),
+    "event-kind": Kind("kind of change event", (ID + "concept/event-kind/",)),
+    "document": Kind("source document", (ID + "document/",)),
+    "inspection": Kind("inspection", (ID + "inspection/",)),
+    "priority": Kind("strategic priority", (ID + "priority/",)),
+    "act": Kind("Act, instrument or guidance", (LEGISLATION, ID + "legislation/")),
+    "year": Kind("year (YYYY)", pattern=r"\d{4}"),
+    "date": Kind("date (YYYY, YYYY-MM or YYYY-MM-DD)", pattern=r"\d{4}(-\d{2}(-\d{2})?)?"),
+    "text": Kind("text", pattern=r"(?s).*"),
 }
 
 
@@ -89,7 +89,7 @@ def _valid_date(value: str) -> bool:
 def _literal(param: Param, kind: Kind, value: str) -> str:
     """A literal parameter value, checked against its kind's pattern."""
     if not re.fullmatch(kind.pattern or "", value) or (param.kind in ("year", "date") and not _valid_date(value)):
-        raise QueryError(f"parameter {param.name}={value!r} is not {kind.what}")
+        raise QueryError(f"parameter {param.name}={value!r} is not a valid {kind.what}")
     return sparql_string(value)
 
 
@@ -140,19 +140,25 @@ def values_for(spec: QuerySpec, params: dict[str, str], engine: Engine) -> dict[
     for param in spec.params:
         value = params.get(param.name, param.default)
         if value is None:
-            example = f", e.g. --param {param.name}={param.example}" if param.example else ""
-            raise QueryError(f"query {spec.name!r} needs --param {param.name}=<{param.kind}> ({param.description}{example})")
+            example = f" (for example --param {param.name}={param.example})" if param.example else ""
+            what = param.description.rstrip(".") or KINDS.get(param.kind, Kind(param.kind)).what
+            raise QueryError(f"query {spec.name!r} needs --param {param.name}=<{param.kind}>: {what}{example}")
         if value == ANY:
             continue
         terms[param.name] = resolve(param, value, engine)
     return terms
 
 
+def mask(text: str) -> str:
+    """The text with its comments, strings and IRIs blanked out (same length), to find keywords and braces."""
+    return _MASK.sub(lambda m: " " * len(m.group()), text)
+
+
 def inject(text: str, terms: dict[str, str]) -> str:
     """The query with `VALUES ?name { term }` lines at the start of its outermost WHERE group."""
     if not terms:
         return text
-    masked = _MASK.sub(lambda m: " " * len(m.group()), text)
+    masked = mask(text)
     match = _WHERE.search(masked) or _FORM.search(masked)
     if not match:
         raise QueryError("cannot bind parameters: the query has no WHERE { ... } group")

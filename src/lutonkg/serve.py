@@ -4,7 +4,9 @@ The graph is loaded with `oxigraph load` into a store in a temporary folder; `ox
 triple of the named graphs, once, into the default graph (as lutonkg.store does for the embedded store), so a
 query without GRAPH sees the union of the sources without counting a fact twice, and GRAPH ?g still reaches each
 source's named graph. `oxigraph serve-read-only` serves it: updates are refused, and it listens on 127.0.0.1
-unless told otherwise. Ctrl-C or SIGTERM stops the server and removes the temporary store.
+unless told otherwise. If a query crashes the server (Oxigraph 0.5 aborts on some pathological queries, e.g.
+thousands of nested parentheses) it is restarted, up to five times a minute. Ctrl-C or SIGTERM stops the server
+and removes the temporary store.
 """
 
 from __future__ import annotations
@@ -22,16 +24,20 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from lutonkg.store import NQUADS
 
 DEFAULT_PORT = 7878
 DEFAULT_BIND = "127.0.0.1"
 DEFAULT_TIMEOUT = 60
+RESTARTS = 5
+RESTART_WINDOW = 60.0
 UNION_UPDATE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -45,13 +51,13 @@ class _Stop(Exception):
 
 @dataclass
 class Server:
-    """A running Oxigraph server: its process, the address it listens on and its store folder."""
+    """An Oxigraph server over a loaded store folder: where it listens, its process (once started) and its log."""
 
-    process: subprocess.Popen
+    location: Path
     host: str
     port: int
-    location: Path
-    log: Path
+    timeout: float = DEFAULT_TIMEOUT
+    process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
@@ -63,6 +69,11 @@ class Server:
     def endpoint(self) -> str:
         """The SPARQL query endpoint."""
         return self.url + "/query"
+
+    @property
+    def log(self) -> Path:
+        """The file the server's own messages go to (beside the store)."""
+        return self.location.parent / f"{self.location.name}.log"
 
 
 def oxigraph_command() -> str:
@@ -122,36 +133,51 @@ def _last_line(path: Path) -> str:
     return "no message"
 
 
-def start(location: Path, host: str, port: int, timeout: float = DEFAULT_TIMEOUT, wait: float = 30) -> Server:
-    """Start `oxigraph serve-read-only` on a loaded store and wait until it answers."""
-    check_port(host, port)
-    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    log = location.parent / f"{location.name}.log"
-    args = [oxigraph_command(), "serve-read-only", "--location", str(location), "--bind", bind]
-    args += ["--timeout-s", str(max(1, round(timeout)))]
-    with log.open("wb") as err:
-        process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
-    server = Server(process, host, port, location, log)
+def start(server: Server, wait: float = 30) -> None:
+    """Start `oxigraph serve-read-only` on the loaded store and wait until it answers."""
+    check_port(server.host, server.port)
+    bind = f"[{server.host}]:{server.port}" if ":" in server.host else f"{server.host}:{server.port}"
+    args = [oxigraph_command(), "serve-read-only", "--location", str(server.location), "--bind", bind]
+    args += ["--timeout-s", str(max(1, round(server.timeout)))]
+    with server.log.open("ab") as err:
+        server.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + wait
     while not _ready(server):
-        if process.poll() is not None:
-            raise ServeError(f"the Oxigraph server stopped at once: {_last_line(log)}")
+        if server.process.poll() is not None:
+            raise ServeError(f"the Oxigraph server stopped at once: {_last_line(server.log)}")
         if time.monotonic() > deadline:
             stop(server)
             raise ServeError(f"the Oxigraph server did not answer within {wait:g} s")
         time.sleep(0.05)
-    return server
 
 
 def stop(server: Server, grace: float = 5) -> None:
     """Stop the server process: SIGTERM, then SIGKILL if it does not leave within the grace period."""
-    if server.process.poll() is None:
-        server.process.terminate()
+    process = server.process
+    if process is not None and process.poll() is None:
+        process.terminate()
         try:
-            server.process.wait(grace)
+            process.wait(grace)
         except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
+            process.kill()
+            process.wait()
+
+
+def supervise(server: Server, restarts: int = RESTARTS, window: float = RESTART_WINDOW) -> NoReturn:
+    """Wait on the server and restart it if it dies (a query can crash it); give up after too many deaths."""
+    deaths: deque[float] = deque()
+    while True:
+        assert server.process is not None
+        server.process.wait()
+        reason = _last_line(server.log)
+        now = time.monotonic()
+        deaths.append(now)
+        while deaths and now - deaths[0] > window:
+            deaths.popleft()
+        if len(deaths) > restarts:
+            raise ServeError(f"the Oxigraph server stopped {len(deaths)} times within {window:g} s; last: {reason}")
+        print(f"lutonkg serve: the Oxigraph server stopped ({reason}); restarting it", file=sys.stderr, flush=True)
+        start(server)
 
 
 @contextmanager
@@ -162,15 +188,23 @@ def serving(
     folder = Path(tempfile.mkdtemp(prefix="lutonkg-serve-"))
     try:
         check_port(host, port)
-        location = folder / "store"
-        load_store(graph, location)
-        server = start(location, host, port, timeout)
+        server = Server(folder / "store", host, port, timeout)
+        load_store(graph, server.location)
+        start(server)
         try:
             yield server
         finally:
             stop(server)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _is_ipv6(host: str) -> bool:
+    """True for an IPv6 address such as ::1."""
+    try:
+        return ipaddress.ip_address(host).version == 6
+    except ValueError:
+        return False
 
 
 def is_loopback(host: str) -> bool:
@@ -193,6 +227,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         print(f"lutonkg serve: error: --port must be between 1 and 65535, not {args.port}", file=sys.stderr)
         return 2
+    if ":" in args.bind and not _is_ipv6(args.bind):
+        print(
+            f"lutonkg serve: error: --bind takes an address ({args.bind!r}); give the port with --port", file=sys.stderr
+        )
+        return 2
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         with serving(Path(args.graph), args.bind, args.port, args.timeout) as server:
@@ -200,9 +239,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             if not is_loopback(args.bind):
                 print(f"warning: listening on {args.bind}, not loopback: anyone who can reach it can query the graph")
             print("press Ctrl-C to stop", flush=True)
-            server.process.wait()
-            print(f"lutonkg serve: error: the Oxigraph server stopped: {_last_line(server.log)}", file=sys.stderr)
-            return 1
+            supervise(server)
     except ServeError as exc:
         print(f"lutonkg serve: error: {exc}", file=sys.stderr)
         return 1
@@ -225,7 +262,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--bind", default=DEFAULT_BIND, help=f"address to listen on (default: {DEFAULT_BIND}, loopback)")
     p.add_argument("--graph", default=str(NQUADS), help="N-Quads file to serve (default: graph/lutonkg.nq)")
     p.add_argument(
-        "--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
         help=f"the server stops a query after S seconds (default: {DEFAULT_TIMEOUT})",
     )
     p.set_defaults(func=_cmd_serve)

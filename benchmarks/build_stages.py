@@ -1,0 +1,115 @@
+"""Benchmark (b): the build's stages (load, RDF, reasoning, checks, SHACL, serialisation, write) with time and
+peak memory, and the whole build as a user runs it.
+
+The stages are timed inside one real `lutonkg.build.build()` run: the functions build() calls are wrapped with a
+stopwatch and a peak-memory window (Linux VmHWM, reset before each stage), so the numbers follow whatever order
+build() uses. The reasoner runs in a Java child process; its peak memory is reported separately. Then the whole
+build is run as a command (`python -m lutonkg.cli build --out TMP`), REPEATS times, to give the wall time a user
+sees, imports included.
+
+    python benchmarks/build_stages.py [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from measure import children_peak_mb, describe_machine, markdown_table, median, peak_mb, reset_peak
+
+from lutonkg import build as build_module
+
+# (function name in lutonkg.build, stage it belongs to), in the order build() calls them
+STAGES = [
+    ("load_data", "load (YAML, schema, references)"),
+    ("build_dataset", "RDF (data to rdflib Dataset)"),
+    ("_reason", "reasoning (HermiT via owlready2, Java)"),
+    ("quads", "quads (sorted pyoxigraph quads)"),
+    ("triples", "union (de-duplicated triples)"),
+    ("check_quality", "SPARQL quality checks"),
+    ("check_shapes", "SHACL (pySHACL)"),
+    ("_summarise", "summary counts"),
+    ("turtle", "serialise Turtle"),
+    ("jsonld", "serialise JSON-LD"),
+    ("nquads", "serialise N-Quads"),
+    ("duty_register", "duty register CSV"),
+    ("_write_all", "write (staging, then move)"),
+]
+
+
+def instrument(timings: dict[str, list[float]], peaks: dict[str, float]) -> None:
+    """Wrap each stage function of lutonkg.build with a stopwatch and a peak-memory window."""
+    for name, stage in STAGES:
+        original = getattr(build_module, name)
+
+        def wrapped(*args, _original: Callable = original, _stage: str = stage, **kwargs):
+            reset_peak()
+            started = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                timings.setdefault(_stage, []).append(time.perf_counter() - started)
+                peaks[_stage] = max(peaks.get(_stage, 0.0), peak_mb())
+
+        setattr(build_module, name, functools.wraps(original)(wrapped))
+
+
+def staged_build() -> tuple[dict[str, float], dict[str, float], float, float]:
+    """One in-process build with the stages timed; (seconds by stage, peak MB by stage, total s, Java peak MB)."""
+    timings: dict[str, list[float]] = {}
+    peaks: dict[str, float] = {}
+    instrument(timings, peaks)
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        build_module.build(out_dir=Path(out))
+        total = time.perf_counter() - started
+    return {stage: sum(ts) for stage, ts in timings.items()}, peaks, total, children_peak_mb()
+
+
+def command_build(repeats: int) -> list[float]:
+    """Wall times of the whole build as a command, imports included."""
+    times = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as out:
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "lutonkg.cli", "build", "--out", out], check=True, capture_output=True
+            )
+            times.append(time.perf_counter() - started)
+    return times
+
+
+def main() -> int:
+    """Run the staged build and the command builds; print a Markdown report."""
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--repeats", type=int, default=3, help="whole-build command runs (default 3)")
+    opts = args.parse_args()
+    seconds, peaks, total, java_mb = staged_build()
+    rows = [
+        [stage, f"{seconds[stage]:.2f}", f"{seconds[stage] / total:.0%}", f"{peaks[stage]:.0f}"]
+        for _, stage in STAGES
+        if stage in seconds
+    ]
+    rest = total - sum(seconds.values())
+    rows.append(["other (convert glue, bookkeeping)", f"{rest:.2f}", f"{rest / total:.0%}", ""])
+    rows.append(["**build() in process**", f"**{total:.2f}**", "100%", f"{max(peaks.values()):.0f}"])
+    walls = command_build(opts.repeats)
+    print("## Build stages\n")
+    print(describe_machine() + "\n")
+    print(markdown_table(["stage", "seconds", "share", "peak RSS MB (Python process)"], rows))
+    print(f"\nJava reasoner (child process) peak RSS: {java_mb:.0f} MB.")
+    print(
+        f"\nWhole build as a command (`python -m lutonkg.cli build`), {opts.repeats} runs: median "
+        f"{median(walls):.1f} s (runs: {', '.join(f'{w:.1f}' for w in walls)} s)."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""Benchmark (c): how loading and querying scale from Luton to a synthetic national graph of 153 authorities.
+
+For each scale (number of authorities) the synthetic graph is written to a temporary folder, then:
+- embedded pyoxigraph, in a fresh child process each time (so memory is measured cleanly): load time and memory
+  with lutonkg.store.store_from_file (bulk load, then the union copied into the default graph in Python), the
+  same with the copy done by a SPARQL update inside the store, and every library query's p50/p95;
+- the Oxigraph server: `oxigraph load` and the union update into an on-disk store (time, size), then every
+  library query's p50/p95 over HTTP on loopback (JSON results, full body read), and the server's peak memory.
+Queries use their default and example parameters, which name Luton (authority 1). Loops are bounded: each query
+runs at least MIN_RUNS and at most MAX_RUNS times, stopping once it has used its time budget.
+
+    python benchmarks/national.py [--scales 1,10,153] [--budget 2] [--workdir /tmp]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+from measure import describe_machine, folder_mb, markdown_table, peak_mb, percentile, reset_peak, rss_mb
+from synthetic import generate
+
+from lutonkg.query import execute, open_engine, prepare
+from lutonkg.query_library import library
+from lutonkg.serve import UNION_UPDATE, Server, oxigraph_command, start, stop
+
+MIN_RUNS = 3
+MAX_RUNS = 30
+
+
+def sample(run: Callable[[], int], budget: float) -> dict:
+    """A warm-up run (which gives the row count), then timed runs until the budget is spent; p50 and p95 in ms."""
+    rows = run()
+    times: list[float] = []
+    spent = 0.0
+    while len(times) < MAX_RUNS and (len(times) < MIN_RUNS or spent < budget):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+        spent += times[-1]
+    return {"rows": rows, "p50": percentile(times, 50) * 1000, "p95": percentile(times, 95) * 1000, "runs": len(times)}
+
+
+def embedded(path: Path, budget: float) -> dict:
+    """In this (child) process: load with lutonkg.store, then time every library query; also the query texts."""
+    reset_peak()
+    before = rss_mb()
+    started = time.perf_counter()
+    engine = open_engine(path)
+    load = time.perf_counter() - started
+    result = {"load_s": load, "rss_mb": rss_mb() - before, "peak_mb": peak_mb(), "queries": {}, "texts": {}}
+    for name, spec in library().items():
+        prepared = prepare(spec, spec.sample_params(), engine)
+        result["texts"][name] = prepared.text
+        result["queries"][name] = sample(lambda p=prepared: len(execute(p, engine)[1]), budget)
+    return result
+
+
+def embedded_update_load(path: Path) -> dict:
+    """In this (child) process: bulk load, then copy the union into the default graph with a SPARQL update."""
+    reset_peak()
+    before = rss_mb()
+    started = time.perf_counter()
+    store = ox.Store()
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    loaded = time.perf_counter()
+    store.update(UNION_UPDATE)
+    done = time.perf_counter()
+    return {"bulk_s": loaded - started, "union_s": done - loaded, "rss_mb": rss_mb() - before, "peak_mb": peak_mb()}
+
+
+def child(mode: str, path: Path, budget: float) -> dict:
+    """Run one measurement in a fresh Python process and return its JSON result."""
+    args = [sys.executable, __file__, f"--{mode}", str(path), "--budget", str(budget)]
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{mode} measurement failed: {done.stderr.strip().splitlines()[-1:]}")
+    return json.loads(done.stdout)
+
+
+def free_port() -> int:
+    """A free loopback port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def http_query(endpoint: str, text: str) -> int:
+    """POST a query, read the whole JSON response, and return the number of result rows."""
+    body = urllib.parse.urlencode({"query": text}).encode()
+    request = urllib.request.Request(endpoint, data=body, headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=300) as response:
+        payload = response.read()
+    return len(json.loads(payload)["results"]["bindings"])
+
+
+def server_peak_mb(pid: int) -> float:
+    """The peak resident memory of a process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def served(path: Path, texts: dict[str, str], budget: float, folder: Path) -> dict:
+    """Load into an on-disk store with the oxigraph command, serve it, and time every query over HTTP."""
+    location = folder / "server-store"
+    command = oxigraph_command()
+    started = time.perf_counter()
+    subprocess.run([command, "load", "--location", str(location), "--file", str(path)], check=True, capture_output=True)
+    loaded = time.perf_counter()
+    subprocess.run([command, "update", "--location", str(location), "--update", UNION_UPDATE], check=True)
+    unioned = time.perf_counter()
+    result = {"load_s": loaded - started, "union_s": unioned - loaded, "store_mb": folder_mb(location), "queries": {}}
+    server = Server(location, "127.0.0.1", free_port(), timeout=300)
+    start(server, wait=120)
+    try:
+        for name, text in texts.items():
+            result["queries"][name] = sample(lambda t=text: http_query(server.endpoint, t), budget)
+        result["peak_mb"] = server_peak_mb(server.process.pid)
+    finally:
+        stop(server)
+        shutil.rmtree(location, ignore_errors=True)
+    return result
+
+
+def measure_scale(authorities: int, budget: float, workdir: Path) -> dict:
+    """Everything for one scale; the temporary files are removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix=f"lutonkg-national-{authorities}-", dir=workdir))
+    try:
+        path = folder / "national.nq"
+        started = time.perf_counter()
+        quads = generate(authorities, path)
+        result = {"authorities": authorities, "quads": quads, "generate_s": time.perf_counter() - started}
+        result["nq_mb"] = path.stat().st_size / 1e6
+        result["embedded"] = child("embedded", path, budget)
+        result["update_load"] = child("update-load", path, budget)
+        gc.collect()
+        result["server"] = served(path, result["embedded"].pop("texts"), budget, folder)
+        return result
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def report(results: list[dict], seconds: float) -> str:
+    """The results as Markdown."""
+    scales = [r["authorities"] for r in results]
+    lines = [f"## Scale: 1 to {scales[-1]} authorities (run took {seconds / 60:.1f} min)\n", describe_machine(), ""]
+    rows = []
+    for r in results:
+        e, u, s = r["embedded"], r["update_load"], r["server"]
+        rows.append(
+            [
+                r["authorities"],
+                f"{r['quads']:,}",
+                f"{r['nq_mb']:.0f}",
+                f"{r['generate_s']:.1f}",
+                f"{e['load_s']:.1f}",
+                f"{e['rss_mb']:.0f}",
+                f"{u['bulk_s'] + u['union_s']:.1f}",
+                f"{u['rss_mb']:.0f}",
+                f"{s['load_s']:.1f} + {s['union_s']:.1f}",
+                f"{s['store_mb']:.0f}",
+                f"{s['peak_mb']:.0f}",
+            ]
+        )
+    lines.append(
+        markdown_table(
+            [
+                "authorities",
+                "quads",
+                "N-Quads MB",
+                "generate s",
+                "embedded load s (store.py)",
+                "embedded MB (store.py)",
+                "embedded load s (update)",
+                "embedded MB (update)",
+                "server load + union s",
+                "server store MB",
+                "server peak MB",
+            ],
+            rows,
+        )
+    )
+    for where, title in (("embedded", "embedded pyoxigraph"), ("server", "Oxigraph server over HTTP")):
+        lines += ["", f"### Per-query latency, {title}: p50 / p95 ms (rows)", ""]
+        table = []
+        for name in results[0][where]["queries"]:
+            cells = [name]
+            for r in results:
+                q = r[where]["queries"][name]
+                mark = " **!**" if q["p95"] > 200 else ""
+                cells.append(f"{q['p50']:.1f} / {q['p95']:.1f} ({q['rows']}){mark}")
+            table.append(cells)
+        lines.append(markdown_table(["query"] + [f"{a} authorities" for a in scales], table))
+    return "\n".join(lines)
+
+
+def main() -> int:
+    """Run the scales in turn and print the Markdown report (and the raw numbers as JSON to --json)."""
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--scales", default="1,10,153", help="authorities per run, comma-separated (default 1,10,153)")
+    args.add_argument("--budget", type=float, default=2.0, help="seconds of timed runs per query (default 2)")
+    args.add_argument("--workdir", default=tempfile.gettempdir(), help="where the temporary graphs go")
+    args.add_argument("--json", help="also write the raw results here")
+    args.add_argument("--embedded", help=argparse.SUPPRESS)
+    args.add_argument("--update-load", help=argparse.SUPPRESS)
+    opts = args.parse_args()
+    if opts.embedded:
+        print(json.dumps(embedded(Path(opts.embedded), opts.budget)))
+        return 0
+    if opts.update_load:
+        print(json.dumps(embedded_update_load(Path(opts.update_load))))
+        return 0
+    started = time.perf_counter()
+    results = []
+    for authorities in (int(n) for n in opts.scales.split(",")):
+        print(f"measuring {authorities} authorities ...", file=sys.stderr, flush=True)
+        results.append(measure_scale(authorities, opts.budget, Path(opts.workdir)))
+    if opts.json:
+        Path(opts.json).write_text(json.dumps(results, indent=1))
+    print(report(results, time.perf_counter() - started))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
