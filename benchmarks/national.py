@@ -4,8 +4,9 @@ For each scale (number of authorities) the synthetic graph is written to a tempo
 - embedded pyoxigraph, in a fresh child process each time (so memory is measured cleanly): load time and memory
   with lutonkg.store.store_from_file (bulk load, then the union copied into the default graph in Python), the
   same with the copy done by a SPARQL update inside the store, and every library query's p50/p95;
-- the Oxigraph server: `oxigraph load` and the union update into an on-disk store (time, size), then every
-  library query's p50/p95 over HTTP on loopback (JSON results, full body read), and the server's peak memory.
+- the Oxigraph server, prepared as `lutonkg serve` does (lutonkg.serve.load_store: the dataset plus its union in
+  the default graph, bulk-loaded into an on-disk store): load time, store size, start time, then every library
+  query's p50/p95 over HTTP on loopback (JSON results, whole body read), and the server's peak memory.
 Queries use their default and example parameters, which name Luton (authority 1). Loops are bounded: each query
 runs at least MIN_RUNS and at most MAX_RUNS times, stopping once it has used its time budget.
 
@@ -15,7 +16,6 @@ runs at least MIN_RUNS and at most MAX_RUNS times, stopping once it has used its
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import shutil
 import socket
@@ -34,15 +34,20 @@ from synthetic import generate
 
 from lutonkg.query import execute, open_engine, prepare
 from lutonkg.query_library import library
-from lutonkg.serve import UNION_UPDATE, Server, oxigraph_command, start, stop
+from lutonkg.serve import Server, load_store, start, stop
+
+UNION_UPDATE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 MIN_RUNS = 3
-MAX_RUNS = 30
+MAX_RUNS = 20
 
 
-def sample(run: Callable[[], int], budget: float) -> dict:
-    """A warm-up run (which gives the row count), then timed runs until the budget is spent; p50 and p95 in ms."""
-    rows = run()
+def sample(run: Callable[[], object], budget: float, count: Callable[[object], int]) -> dict:
+    """A warm-up run (whose answer gives the row count), then timed runs until the budget is spent.
+
+    Each query runs at least MIN_RUNS and at most MAX_RUNS timed times; p50 and p95 are nearest-rank, in ms.
+    """
+    rows = count(run())
     times: list[float] = []
     spent = 0.0
     while len(times) < MAX_RUNS and (len(times) < MIN_RUNS or spent < budget):
@@ -64,7 +69,7 @@ def embedded(path: Path, budget: float) -> dict:
     for name, spec in library().items():
         prepared = prepare(spec, spec.sample_params(), engine)
         result["texts"][name] = prepared.text
-        result["queries"][name] = sample(lambda p=prepared: len(execute(p, engine)[1]), budget)
+        result["queries"][name] = sample(lambda p=prepared: execute(p, engine)[1], budget, len)
     return result
 
 
@@ -97,12 +102,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def http_query(endpoint: str, text: str) -> int:
-    """POST a query, read the whole JSON response, and return the number of result rows."""
+def http_query(endpoint: str, text: str) -> bytes:
+    """POST a query and read the whole JSON response (the time a client waits for its answer)."""
     body = urllib.parse.urlencode({"query": text}).encode()
     request = urllib.request.Request(endpoint, data=body, headers={"Accept": "application/sparql-results+json"})
     with urllib.request.urlopen(request, timeout=300) as response:
-        payload = response.read()
+        return response.read()
+
+
+def json_rows(payload: object) -> int:
+    """The number of result rows in a SPARQL JSON response."""
     return len(json.loads(payload)["results"]["bindings"])
 
 
@@ -115,20 +124,18 @@ def server_peak_mb(pid: int) -> float:
 
 
 def served(path: Path, texts: dict[str, str], budget: float, folder: Path) -> dict:
-    """Load into an on-disk store with the oxigraph command, serve it, and time every query over HTTP."""
+    """Load the store as `lutonkg serve` does, serve it, and time every query over HTTP."""
     location = folder / "server-store"
-    command = oxigraph_command()
     started = time.perf_counter()
-    subprocess.run([command, "load", "--location", str(location), "--file", str(path)], check=True, capture_output=True)
-    loaded = time.perf_counter()
-    subprocess.run([command, "update", "--location", str(location), "--update", UNION_UPDATE], check=True)
-    unioned = time.perf_counter()
-    result = {"load_s": loaded - started, "union_s": unioned - loaded, "store_mb": folder_mb(location), "queries": {}}
+    load_store(path, location)
+    result = {"load_s": time.perf_counter() - started, "store_mb": folder_mb(location), "queries": {}}
     server = Server(location, "127.0.0.1", free_port(), timeout=300)
-    start(server, wait=120)
+    started = time.perf_counter()
+    start(server, wait=300)
+    result["start_s"] = time.perf_counter() - started
     try:
         for name, text in texts.items():
-            result["queries"][name] = sample(lambda t=text: http_query(server.endpoint, t), budget)
+            result["queries"][name] = sample(lambda t=text: http_query(server.endpoint, t), budget, json_rows)
         result["peak_mb"] = server_peak_mb(server.process.pid)
     finally:
         stop(server)
@@ -145,57 +152,38 @@ def measure_scale(authorities: int, budget: float, workdir: Path) -> dict:
         quads = generate(authorities, path)
         result = {"authorities": authorities, "quads": quads, "generate_s": time.perf_counter() - started}
         result["nq_mb"] = path.stat().st_size / 1e6
-        result["embedded"] = child("embedded", path, budget)
-        result["update_load"] = child("update-load", path, budget)
-        gc.collect()
+        for mode in ("embedded", "update-load"):
+            progress(f"{authorities} authorities: {mode}")
+            result[mode.replace("-", "_")] = child(mode, path, budget)
+        progress(f"{authorities} authorities: server")
         result["server"] = served(path, result["embedded"].pop("texts"), budget, folder)
         return result
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def progress(message: str) -> None:
+    """A progress line on stderr, with the time."""
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
 def report(results: list[dict], seconds: float) -> str:
-    """The results as Markdown."""
+    """The results as Markdown: one table of loads and sizes, then one of query latencies per engine."""
     scales = [r["authorities"] for r in results]
     lines = [f"## Scale: 1 to {scales[-1]} authorities (run took {seconds / 60:.1f} min)\n", describe_machine(), ""]
+    headers = ["authorities", "quads", "N-Quads MB", "generate s", "embedded load s (store.py)",
+               "embedded MB (store.py)", "embedded load s (update)", "embedded MB (update)", "server load s",
+               "server start s", "server store MB", "server peak MB"]  # fmt: skip
     rows = []
     for r in results:
         e, u, s = r["embedded"], r["update_load"], r["server"]
-        rows.append(
-            [
-                r["authorities"],
-                f"{r['quads']:,}",
-                f"{r['nq_mb']:.0f}",
-                f"{r['generate_s']:.1f}",
-                f"{e['load_s']:.1f}",
-                f"{e['rss_mb']:.0f}",
-                f"{u['bulk_s'] + u['union_s']:.1f}",
-                f"{u['rss_mb']:.0f}",
-                f"{s['load_s']:.1f} + {s['union_s']:.1f}",
-                f"{s['store_mb']:.0f}",
-                f"{s['peak_mb']:.0f}",
-            ]
-        )
-    lines.append(
-        markdown_table(
-            [
-                "authorities",
-                "quads",
-                "N-Quads MB",
-                "generate s",
-                "embedded load s (store.py)",
-                "embedded MB (store.py)",
-                "embedded load s (update)",
-                "embedded MB (update)",
-                "server load + union s",
-                "server store MB",
-                "server peak MB",
-            ],
-            rows,
-        )
-    )
+        rows.append([r["authorities"], f"{r['quads']:,}", f"{r['nq_mb']:.0f}", f"{r['generate_s']:.1f}",
+                     f"{e['load_s']:.1f}", f"{e['rss_mb']:.0f}", f"{u['bulk_s'] + u['union_s']:.1f}",
+                     f"{u['rss_mb']:.0f}", f"{s['load_s']:.1f}", f"{s['start_s']:.1f}", f"{s['store_mb']:.0f}",
+                     f"{s['peak_mb']:.0f}"])  # fmt: skip
+    lines.append(markdown_table(headers, rows))
     for where, title in (("embedded", "embedded pyoxigraph"), ("server", "Oxigraph server over HTTP")):
-        lines += ["", f"### Per-query latency, {title}: p50 / p95 ms (rows)", ""]
+        lines += ["", f"### Per-query latency, {title}: p50 / p95 ms (rows); **!** = p95 over 200 ms", ""]
         table = []
         for name in results[0][where]["queries"]:
             cells = [name]
@@ -215,6 +203,7 @@ def main() -> int:
     args.add_argument("--budget", type=float, default=2.0, help="seconds of timed runs per query (default 2)")
     args.add_argument("--workdir", default=tempfile.gettempdir(), help="where the temporary graphs go")
     args.add_argument("--json", help="also write the raw results here")
+    args.add_argument("--report-from", help="print the report of a JSON file written by --json, without measuring")
     args.add_argument("--embedded", help=argparse.SUPPRESS)
     args.add_argument("--update-load", help=argparse.SUPPRESS)
     opts = args.parse_args()
@@ -224,13 +213,15 @@ def main() -> int:
     if opts.update_load:
         print(json.dumps(embedded_update_load(Path(opts.update_load))))
         return 0
+    if opts.report_from:
+        print(report(json.loads(Path(opts.report_from).read_text()), 0))
+        return 0
     started = time.perf_counter()
     results = []
     for authorities in (int(n) for n in opts.scales.split(",")):
-        print(f"measuring {authorities} authorities ...", file=sys.stderr, flush=True)
         results.append(measure_scale(authorities, opts.budget, Path(opts.workdir)))
-    if opts.json:
-        Path(opts.json).write_text(json.dumps(results, indent=1))
+        if opts.json:  # after each scale, so that a long run keeps what it measured
+            Path(opts.json).write_text(json.dumps(results, indent=1))
     print(report(results, time.perf_counter() - started))
     return 0
 

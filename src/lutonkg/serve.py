@@ -1,12 +1,14 @@
 """`lutonkg serve`: the built graph over the SPARQL 1.1 Protocol, read-only, with the Oxigraph server.
 
-The graph is loaded with `oxigraph load` into a store in a temporary folder; `oxigraph update` then copies every
-triple of the named graphs, once, into the default graph (as lutonkg.store does for the embedded store), so a
-query without GRAPH sees the union of the sources without counting a fact twice, and GRAPH ?g still reaches each
-source's named graph. `oxigraph serve-read-only` serves it: updates are refused, and it listens on 127.0.0.1
-unless told otherwise. If a query crashes the server (Oxigraph 0.5 aborts on some pathological queries, e.g.
-thousands of nested parentheses) it is restarted, up to five times a minute. Ctrl-C or SIGTERM stops the server
-and removes the temporary store.
+The graph is loaded with `oxigraph load` into a store in a temporary folder, together with a copy of every triple
+in the default graph (as lutonkg.store does for the embedded store), so a query without GRAPH sees the union of the
+sources without counting a fact twice, and GRAPH ?g still reaches each source's named graph. (Oxigraph's own
+--union-default-graph option would return a fact once per document that states it; copying the union with
+`oxigraph update` instead leaves a write-ahead log that the read-only server replays at every start.)
+
+`oxigraph serve-read-only` serves it: updates are refused, and it listens on 127.0.0.1 unless told otherwise. If a
+query crashes the server (Oxigraph 0.5 aborts on some pathological queries, e.g. thousands of nested groups) it is
+restarted, up to five times a minute. Ctrl-C or SIGTERM stops the server and removes the temporary store.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+import pyoxigraph as ox
+
 from lutonkg.store import NQUADS
 
 DEFAULT_PORT = 7878
@@ -38,7 +42,6 @@ DEFAULT_BIND = "127.0.0.1"
 DEFAULT_TIMEOUT = 60
 RESTARTS = 5
 RESTART_WINDOW = 60.0
-UNION_UPDATE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 class ServeError(Exception):
@@ -92,13 +95,42 @@ def _run(args: list[str], what: str) -> None:
         raise ServeError(f"{what} failed: {lines[-1] if lines else f'exit code {done.returncode}'}")
 
 
-def load_store(graph: Path, location: Path) -> None:
-    """Load the N-Quads into an Oxigraph store folder and copy the union of its graphs into the default graph."""
+def union_dataset(graph: Path, target: Path) -> int:
+    """Write the dataset again with each triple also in the default graph; returns the number of quads read.
+
+    Loading this one file gives the store its named graphs and, in the default graph, their union (the store keeps
+    each triple once), with blank nodes shared between the two because they come from one file.
+    """
+    count = 0
+
+    def quads() -> Iterator[ox.Quad]:
+        nonlocal count
+        for quad in ox.parse(path=str(graph), format=ox.RdfFormat.N_QUADS):
+            count += 1
+            yield quad
+            if not isinstance(quad.graph_name, ox.DefaultGraph):
+                yield ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph())
+
+    try:
+        ox.serialize(quads(), str(target), ox.RdfFormat.N_QUADS)
+    except (SyntaxError, ValueError) as exc:
+        raise ServeError(f"cannot read {graph}: {' '.join(str(exc).split())}") from None
+    return count
+
+
+def load_store(graph: Path, location: Path) -> int:
+    """Load the N-Quads into an Oxigraph store folder, with the union of its graphs as the default graph."""
     if not graph.is_file():
         raise ServeError(f"graph file {graph} not found; build it with `python build_graph.py`")
-    command = oxigraph_command()
-    _run([command, "load", "--location", str(location), "--file", str(graph), "--format", "nq"], f"loading {graph}")
-    _run([command, "update", "--location", str(location), "--update", UNION_UPDATE], "building the union graph")
+    combined = location.parent / f"{location.name}-load.nq"
+    try:
+        count = union_dataset(graph, combined)
+        # --lenient only skips re-validating what pyoxigraph has just parsed and written itself
+        args = [oxigraph_command(), "load", "--lenient", "--location", str(location), "--file", str(combined)]
+        _run(args, f"loading {graph}")
+    finally:
+        combined.unlink(missing_ok=True)
+    return count
 
 
 def check_port(host: str, port: int) -> None:
