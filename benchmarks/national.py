@@ -40,14 +40,22 @@ UNION_UPDATE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 MIN_RUNS = 3
 MAX_RUNS = 20
+SLOW = 2.0  # seconds
+SERVER_TIMEOUT = 30  # seconds: the server's own limit on one query
 
 
-def sample(run: Callable[[], object], budget: float, count: Callable[[object], int]) -> dict:
-    """A warm-up run (whose answer gives the row count), then timed runs until the budget is spent.
+def sample(run: Callable[[], object], budget: float, count: Callable[[object], int | None]) -> dict:
+    """A first run (whose answer gives the row count), then timed runs until the budget is spent.
 
-    Each query runs at least MIN_RUNS and at most MAX_RUNS timed times; p50 and p95 are nearest-rank, in ms.
+    Each query runs at least MIN_RUNS and at most MAX_RUNS more times; p50 and p95 are nearest-rank, in ms. A query
+    whose first run takes over SLOW seconds is not repeated (p50 = p95 = that run), to keep the whole run bounded.
     """
-    rows = count(run())
+    started = time.perf_counter()
+    answer = run()
+    first = time.perf_counter() - started
+    rows = count(answer)
+    if first > SLOW or rows is None:
+        return {"rows": rows, "p50": first * 1000, "p95": first * 1000, "runs": 1, "cut": rows is None}
     times: list[float] = []
     spent = 0.0
     while len(times) < MAX_RUNS and (len(times) < MIN_RUNS or spent < budget):
@@ -110,9 +118,12 @@ def http_query(endpoint: str, text: str) -> bytes:
         return response.read()
 
 
-def json_rows(payload: object) -> int:
-    """The number of result rows in a SPARQL JSON response."""
-    return len(json.loads(payload)["results"]["bindings"])
+def json_rows(payload: object) -> int | None:
+    """The number of result rows in a SPARQL JSON response; None when the server cut it off (its time limit)."""
+    try:
+        return len(json.loads(payload)["results"]["bindings"])
+    except (ValueError, KeyError):
+        return None
 
 
 def server_peak_mb(pid: int) -> float:
@@ -129,7 +140,7 @@ def served(path: Path, texts: dict[str, str], budget: float, folder: Path) -> di
     started = time.perf_counter()
     load_store(path, location)
     result = {"load_s": time.perf_counter() - started, "store_mb": folder_mb(location), "queries": {}}
-    server = Server(location, "127.0.0.1", free_port(), timeout=300)
+    server = Server(location, "127.0.0.1", free_port(), timeout=SERVER_TIMEOUT)
     started = time.perf_counter()
     start(server, wait=300)
     result["start_s"] = time.perf_counter() - started
@@ -143,7 +154,7 @@ def served(path: Path, texts: dict[str, str], budget: float, folder: Path) -> di
     return result
 
 
-def measure_scale(authorities: int, budget: float, workdir: Path) -> dict:
+def measure_scale(authorities: int, budget: float, workdir: Path, partial: list[dict], save: Callable) -> dict:
     """Everything for one scale; the temporary files are removed afterwards."""
     folder = Path(tempfile.mkdtemp(prefix=f"lutonkg-national-{authorities}-", dir=workdir))
     try:
@@ -155,8 +166,9 @@ def measure_scale(authorities: int, budget: float, workdir: Path) -> dict:
         for mode in ("embedded", "update-load"):
             progress(f"{authorities} authorities: {mode}")
             result[mode.replace("-", "_")] = child(mode, path, budget)
+            save(partial + [result])
         progress(f"{authorities} authorities: server")
-        result["server"] = served(path, result["embedded"].pop("texts"), budget, folder)
+        result["server"] = served(path, result["embedded"]["texts"], budget, folder)
         return result
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -190,7 +202,12 @@ def report(results: list[dict], seconds: float) -> str:
             for r in results:
                 q = r[where]["queries"][name]
                 mark = " **!**" if q["p95"] > 200 else ""
-                cells.append(f"{q['p50']:.1f} / {q['p95']:.1f} ({q['rows']}){mark}")
+                if q.get("cut"):
+                    cells.append(f"cut at {SERVER_TIMEOUT} s **!**")
+                elif q["runs"] == 1:
+                    cells.append(f"{q['p50'] / 1000:.1f} s, 1 run ({q['rows']}){mark}")
+                else:
+                    cells.append(f"{q['p50']:.1f} / {q['p95']:.1f} ({q['rows']}){mark}")
             table.append(cells)
         lines.append(markdown_table(["query"] + [f"{a} authorities" for a in scales], table))
     return "\n".join(lines)
@@ -218,10 +235,15 @@ def main() -> int:
         return 0
     started = time.perf_counter()
     results = []
+
+    def save(so_far: list[dict]) -> None:
+        """Write what has been measured so far, so that a long run keeps it whatever happens next."""
+        if opts.json:
+            Path(opts.json).write_text(json.dumps(so_far, indent=1))
+
     for authorities in (int(n) for n in opts.scales.split(",")):
-        results.append(measure_scale(authorities, opts.budget, Path(opts.workdir)))
-        if opts.json:  # after each scale, so that a long run keeps what it measured
-            Path(opts.json).write_text(json.dumps(results, indent=1))
+        results.append(measure_scale(authorities, opts.budget, Path(opts.workdir), results, save))
+        save(results)
     print(report(results, time.perf_counter() - started))
     return 0
 
