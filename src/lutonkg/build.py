@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,15 +107,11 @@ def _locate_clash(data: Data, ds: Dataset, exc: reason.InconsistentGraph) -> str
     return locate(data, str(exc.thing)) if exc.thing is not None else ""
 
 
-def _reason(data: Data, ds: Dataset, use_reasoner: bool) -> tuple[int, str]:
-    """Check consistency with HermiT and add what it infers to the inferred graph."""
+def _reason(data: Data, ds: Dataset, ontology: Graph, use_reasoner: bool) -> tuple[list, str]:
+    """Check consistency with HermiT; return what it infers (for the inferred graph) and a one-line account."""
     if not use_reasoner:
-        return 0, "OWL reasoning skipped (--no-reason)"
-    ontology = ds.graph(ONTOLOGY_GRAPH)
-    facts = Graph()
-    for s, p, o, g in ds.quads((None, None, None, None)):
-        if g != ONTOLOGY_GRAPH:
-            facts.add((s, p, o))
+        return [], "OWL reasoning skipped (--no-reason)"
+    facts = {(s, p, o) for s, p, o, g in ds.quads((None, None, None, None)) if g != ONTOLOGY_GRAPH}
     try:
         result = reason.materialise(ontology, facts)
     except reason.InconsistentGraph as exc:
@@ -123,11 +120,8 @@ def _reason(data: Data, ds: Dataset, use_reasoner: bool) -> tuple[int, str]:
     except reason.ReasonerFailed as exc:
         raise BuildError(str(exc)) from None
     if result.skipped:
-        return 0, result.skipped
-    target = ds.graph(INFERRED_GRAPH)
-    for triple in result.inferred:
-        target.add(triple)
-    return len(result.inferred), f"HermiT: consistent, {len(result.inferred)} triples inferred"
+        return [], result.skipped
+    return result.inferred, f"HermiT: consistent, {len(result.inferred)} triples inferred"
 
 
 def union_graph(ds: Dataset) -> Graph:
@@ -138,6 +132,24 @@ def union_graph(ds: Dataset) -> Graph:
     for s, p, o, _ in ds.quads((None, None, None, None)):
         g.add((s, p, o))
     return g
+
+
+def _reason_and_prepare(data: Data, ds: Dataset, use_reasoner: bool) -> tuple[Graph, list, str]:
+    """Reason, and meanwhile build the graph pySHACL validates; add the inferences to both (reasoned graph for SHACL).
+
+    HermiT runs in Java while its Python thread waits, so the asserted triples are copied for SHACL in that time
+    (both threads only read the dataset until the reasoner is done).
+    """
+    ontology = ds.graph(ONTOLOGY_GRAPH)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lutonkg-reason") as pool:
+        reasoning = pool.submit(_reason, data, ds, ontology, use_reasoner)
+        shacl_input = union_graph(ds)
+        inferred, account = reasoning.result()
+    target = ds.graph(INFERRED_GRAPH)
+    for triple in inferred:
+        target.add(triple)
+        shacl_input.add(triple)
+    return shacl_input, inferred, account
 
 
 def _summarise(data: Data, ds: Dataset, report: BuildReport) -> None:
@@ -175,9 +187,9 @@ def convert(data_dir: Path) -> tuple[Data, Dataset]:
         raise BuildError(str(exc)) from None
 
 
-def check_shapes(data: Data, ds: Dataset) -> None:
-    """Validate the whole graph against the SHACL shapes; BuildError naming the first entry at fault."""
-    problems = shacl_problems(union_graph(ds))
+def check_shapes(data: Data, graph: Graph) -> None:
+    """Validate the reasoned union graph against the SHACL shapes; BuildError naming the first entry at fault."""
+    problems = shacl_problems(graph)
     if problems:
         raise _fail(data, problems, "SHACL")
 
@@ -196,11 +208,12 @@ def build(data_dir: Path = DATA_DIR, out_dir: Path = GRAPH_DIR, use_reasoner: bo
         raise BuildError(f"{out_dir}: cannot write the outputs there (not a folder)")
     report = BuildReport()
     data, ds = convert(data_dir)
-    report.inferred, report.reasoning = _reason(data, ds, use_reasoner)
+    shacl_input, inferred, report.reasoning = _reason_and_prepare(data, ds, use_reasoner)
+    report.inferred = len(inferred)
     all_quads = quads(ds)
     union = triples(all_quads)
     check_quality(data, all_quads)  # the quick SPARQL checks first, so the commonest mistakes fail fast
-    check_shapes(data, ds)
+    check_shapes(data, shacl_input)
     report.validation = "SHACL shapes conform; SPARQL quality checks pass"
     report.triples = len(union)
     _summarise(data, ds, report)

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import io
 import shutil
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import PROV
+from rdflib.term import Node
 
 from lutonkg.rdf import BASE, ID, LEGISLATION, LKG
+from lutonkg.write import to_ox
+
+Triple = tuple[Node, Node, Node]
 
 _SKIP_TYPES = {OWL.Thing, OWL.NamedIndividual}
 # Provenance links are checked by SHACL; keeping them (and the citation nodes) out of HermiT halves its work.
@@ -39,7 +45,7 @@ class InconsistentGraph(Exception):
 class ReasoningResult:
     """What the reasoner did: the triples it inferred, or why it was skipped."""
 
-    inferred: Graph
+    inferred: list[Triple]
     skipped: str | None = None
 
 
@@ -48,27 +54,30 @@ def java_available() -> bool:
     return shutil.which("java") is not None
 
 
-def reasoner_input(ontology: Graph, facts: Graph) -> Graph:
+def reasoner_input(ontology: Graph, facts: Iterable[Triple]) -> set[Triple]:
     """The ontology plus the class and object-property assertions of the facts (literals stay out of HermiT)."""
     object_props = set(ontology.subjects(RDF.type, OWL.ObjectProperty)) | set(
         ontology.subjects(RDF.type, OWL.SymmetricProperty)
     )
-    g = Graph()
-    for triple in ontology:
-        g.add(triple)
+    source = set(ontology)
     for s, p, o in facts:
         if p in _PROVENANCE or str(s).startswith(_CITATIONS):
             continue
         if isinstance(s, URIRef) and isinstance(o, URIRef) and (p == RDF.type or p in object_props):
-            g.add((s, p, o))
-    return g
+            source.add((s, p, o))
+    return source
 
 
-def materialise(ontology: Graph, facts: Graph) -> ReasoningResult:
+def _ntriples(triples: Iterable[Triple]) -> bytes:
+    """N-Triples for owlready2 to read (written by pyoxigraph, much faster than rdflib)."""
+    return ox.serialize([ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples], format=ox.RdfFormat.N_TRIPLES)
+
+
+def materialise(ontology: Graph, facts: Collection[Triple]) -> ReasoningResult:
     """Run HermiT over ontology and facts; return the new type and object-property triples about things."""
     if not java_available():
         return ReasoningResult(
-            Graph(),
+            [],
             skipped="OWL reasoning skipped: no Java runtime found "
             "(install a JRE, e.g. `apt-get install default-jre-headless`, to enable it)",
         )
@@ -77,7 +86,7 @@ def materialise(ontology: Graph, facts: Graph) -> ReasoningResult:
     source = reasoner_input(ontology, facts)
     world = owlready2.World()
     world.get_ontology("https://w3id.org/lutonkg/reasoning-input").load(
-        fileobj=io.BytesIO(source.serialize(format="nt", encoding="utf-8")), format="ntriples"
+        fileobj=io.BytesIO(_ntriples(source)), format="ntriples"
     )
     try:
         with world.get_ontology("https://w3id.org/lutonkg/reasoning-output"):
@@ -90,10 +99,7 @@ def materialise(ontology: Graph, facts: Graph) -> ReasoningResult:
             f"OWL reasoner (HermiT) failed to run: {said[0].strip().rstrip('.')}; check `java -version` works, "
             "or build with --no-reason"
         ) from None
-    inferred = Graph()
-    for s, p, o in _type_closure(ontology, facts):
-        if (s, p, o) not in source:
-            inferred.add((s, p, o))
+    inferred = {t for t in _type_closure(ontology, facts) if t not in source}
     for s, p, o in world.as_rdflib_graph():
         if not (isinstance(s, URIRef) and isinstance(o, URIRef) and _is_thing(s)):
             continue
@@ -101,7 +107,7 @@ def materialise(ontology: Graph, facts: Graph) -> ReasoningResult:
             continue
         if p == RDF.type or str(o).startswith(BASE) or str(p).startswith("http://www.w3.org/ns/"):
             inferred.add((s, p, o))
-    return ReasoningResult(inferred)
+    return ReasoningResult(sorted(inferred))
 
 
 def _closure(graph: Graph, prop: URIRef) -> dict[URIRef, set[URIRef]]:
@@ -122,7 +128,7 @@ def _closure(graph: Graph, prop: URIRef) -> dict[URIRef, set[URIRef]]:
     return {node: reach(node) for node in set(up) | {b for bs in up.values() for b in bs}}
 
 
-def _types_with_causes(ontology: Graph, facts: Graph) -> dict[URIRef, dict[URIRef, tuple | None]]:
+def _types_with_causes(ontology: Graph, facts: Collection[Triple]) -> dict[URIRef, dict[URIRef, tuple | None]]:
     """Each thing's classes and superclasses, each with the triple whose domain or range implies it (None: stated)."""
     supers = _closure(ontology, RDFS.subClassOf)
     super_props = _closure(ontology, RDFS.subPropertyOf)
@@ -158,21 +164,19 @@ def _disjoint_groups(ontology: Graph) -> list[set[URIRef]]:
     return groups + [{a, b} for a, b in ontology.subject_objects(OWL.disjointWith)]
 
 
-def _type_closure(ontology: Graph, facts: Graph) -> Graph:
+def _type_closure(ontology: Graph, facts: Iterable[Triple]) -> set[Triple]:
     """Every named superclass of every asserted type (HermiT reports only the most specific new types)."""
     supers: dict[URIRef, set[URIRef]] = {}
     for cls in set(ontology.subjects(RDF.type, OWL.Class)):
         supers[cls] = {c for c in ontology.transitive_objects(cls, RDFS.subClassOf) if isinstance(c, URIRef)}
-    closed = Graph()
-    for thing, cls in facts.subject_objects(RDF.type):
-        if isinstance(thing, URIRef) and _is_thing(thing):
-            for parent in supers.get(cls, ()):
-                if parent != cls:
-                    closed.add((thing, RDF.type, parent))
+    closed = set()
+    for thing, p, cls in facts:
+        if p == RDF.type and isinstance(thing, URIRef) and _is_thing(thing):
+            closed.update((thing, RDF.type, parent) for parent in supers.get(cls, ()) if parent != cls)
     return closed
 
 
-def _explain_inconsistency(ontology: Graph, facts: Graph) -> InconsistentGraph:
+def _explain_inconsistency(ontology: Graph, facts: Collection[Triple]) -> InconsistentGraph:
     """Name a thing whose stated or implied (domain, range) types are disjoint, the usual cause; else say so plainly."""
     groups = _disjoint_groups(ontology)
     for thing, causes in sorted(_types_with_causes(ontology, facts).items()):

@@ -19,8 +19,12 @@ NQUADS = GRAPH_DIR / "lutonkg.nq"
 
 
 def with_union_default_graph(store: ox.Store) -> ox.Store:
-    """Copy every triple of the named graphs into the default graph (once), so plain queries see the union."""
-    store.extend([ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store])
+    """Copy every triple of the named graphs into the default graph (once), so plain queries see the union.
+
+    The copy runs inside the store (a SPARQL update): at national scale that is 40 % faster and 1.2 GB smaller
+    than building the quads in Python (docs/benchmarks.md).
+    """
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     return store
 
 
