@@ -2,12 +2,13 @@
 
 For each scale (number of authorities) the synthetic graph is written to a temporary folder, then:
 - embedded pyoxigraph, in a fresh child process each time (so memory is measured cleanly): load time and memory
-  with lutonkg.store.store_from_file (bulk load, then the union copied into the default graph in Python), the
-  same with the copy done by a SPARQL update inside the store, and every library query's p50/p95;
+  with lutonkg.store.store_from_file (bulk load, then the union copied into the default graph by a SPARQL
+  update inside the store), and every library query's p50/p95;
 - the Oxigraph server, prepared as `lutonkg serve` does (lutonkg.serve.load_store: the dataset plus its union in
   the default graph, bulk-loaded into an on-disk store): load time, store size, start time, then every library
   query's p50/p95 over HTTP on loopback (JSON results, whole body read), and the server's peak memory.
-Queries use their default and example parameters, which name Luton (authority 1). Loops are bounded: each query
+Queries use their default and example parameters, which name Luton (authority 1); the listing queries run again
+scoped to Luton (`authority=luton-borough-council`), as one authority would ask them. Loops are bounded: each query
 runs at least MIN_RUNS and at most MAX_RUNS times, stopping once it has used its time budget.
 
     python benchmarks/national.py [--scales 1,10,153] [--budget 2] [--workdir /tmp]
@@ -28,7 +29,6 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-import pyoxigraph as ox
 from measure import describe_machine, folder_mb, markdown_table, peak_mb, percentile, reset_peak, rss_mb
 from synthetic import generate
 
@@ -36,7 +36,8 @@ from lutonkg.query import execute, open_engine, prepare
 from lutonkg.query_library import library
 from lutonkg.serve import Server, load_store, start, stop
 
-UNION_UPDATE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+LUTON = "luton-borough-council"
+SCOPED = "(authority=Luton)"
 
 MIN_RUNS = 3
 MAX_RUNS = 20
@@ -74,24 +75,21 @@ def embedded(path: Path, budget: float) -> dict:
     engine = open_engine(path)
     load = time.perf_counter() - started
     result = {"load_s": load, "rss_mb": rss_mb() - before, "peak_mb": peak_mb(), "queries": {}, "texts": {}}
-    for name, spec in library().items():
-        prepared = prepare(spec, spec.sample_params(), engine)
+    for name, params in query_runs():
+        prepared = prepare(library()[name.split(" ")[0]], params, engine)
         result["texts"][name] = prepared.text
         result["queries"][name] = sample(lambda p=prepared: execute(p, engine)[1], budget, len)
     return result
 
 
-def embedded_update_load(path: Path) -> dict:
-    """In this (child) process: bulk load, then copy the union into the default graph with a SPARQL update."""
-    reset_peak()
-    before = rss_mb()
-    started = time.perf_counter()
-    store = ox.Store()
-    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-    loaded = time.perf_counter()
-    store.update(UNION_UPDATE)
-    done = time.perf_counter()
-    return {"bulk_s": loaded - started, "union_s": done - loaded, "rss_mb": rss_mb() - before, "peak_mb": peak_mb()}
+def query_runs() -> list[tuple[str, dict[str, str]]]:
+    """Each library query with its default and example parameters, and again scoped to Luton where it can be."""
+    runs = []
+    for name, spec in library().items():
+        runs.append((name, spec.sample_params()))
+        if any(p.name == "authority" for p in spec.params):
+            runs.append((f"{name} {SCOPED}", {**spec.sample_params(), "authority": LUTON}))
+    return runs
 
 
 def child(mode: str, path: Path, budget: float) -> dict:
@@ -163,7 +161,7 @@ def measure_scale(authorities: int, budget: float, workdir: Path, partial: list[
         quads = generate(authorities, path)
         result = {"authorities": authorities, "quads": quads, "generate_s": time.perf_counter() - started}
         result["nq_mb"] = path.stat().st_size / 1e6
-        for mode in ("embedded", "update-load"):
+        for mode in ("embedded",):
             progress(f"{authorities} authorities: {mode}")
             result[mode.replace("-", "_")] = child(mode, path, budget)
             save(partial + [result])
@@ -183,16 +181,14 @@ def report(results: list[dict], seconds: float) -> str:
     """The results as Markdown: one table of loads and sizes, then one of query latencies per engine."""
     scales = [r["authorities"] for r in results]
     lines = [f"## Scale: 1 to {scales[-1]} authorities (run took {seconds / 60:.1f} min)\n", describe_machine(), ""]
-    headers = ["authorities", "quads", "N-Quads MB", "generate s", "embedded load s (store.py)",
-               "embedded MB (store.py)", "embedded load s (update)", "embedded MB (update)", "server load s",
-               "server start s", "server store MB", "server peak MB"]  # fmt: skip
+    headers = ["authorities", "quads", "N-Quads MB", "generate s", "embedded load s", "embedded MB",
+               "server load s", "server start s", "server store MB", "server peak MB"]  # fmt: skip
     rows = []
     for r in results:
-        e, u, s = r["embedded"], r["update_load"], r["server"]
+        e, s = r["embedded"], r["server"]
         rows.append([r["authorities"], f"{r['quads']:,}", f"{r['nq_mb']:.0f}", f"{r['generate_s']:.1f}",
-                     f"{e['load_s']:.1f}", f"{e['rss_mb']:.0f}", f"{u['bulk_s'] + u['union_s']:.1f}",
-                     f"{u['rss_mb']:.0f}", f"{s['load_s']:.1f}", f"{s['start_s']:.1f}", f"{s['store_mb']:.0f}",
-                     f"{s['peak_mb']:.0f}"])  # fmt: skip
+                     f"{e['load_s']:.1f}", f"{e['rss_mb']:.0f}", f"{s['load_s']:.1f}", f"{s['start_s']:.1f}",
+                     f"{s['store_mb']:.0f}", f"{s['peak_mb']:.0f}"])  # fmt: skip
     lines.append(markdown_table(headers, rows))
     for where, title in (("embedded", "embedded pyoxigraph"), ("server", "Oxigraph server over HTTP")):
         lines += ["", f"### Per-query latency, {title}: p50 / p95 ms (rows); **!** = p95 over 200 ms", ""]
@@ -222,13 +218,10 @@ def main() -> int:
     args.add_argument("--json", help="also write the raw results here")
     args.add_argument("--report-from", help="print the report of a JSON file written by --json, without measuring")
     args.add_argument("--embedded", help=argparse.SUPPRESS)
-    args.add_argument("--update-load", help=argparse.SUPPRESS)
     opts = args.parse_args()
     if opts.embedded:
         print(json.dumps(embedded(Path(opts.embedded), opts.budget)))
         return 0
-    if opts.update_load:
-        print(json.dumps(embedded_update_load(Path(opts.update_load))))
         return 0
     if opts.report_from:
         print(report(json.loads(Path(opts.report_from).read_text()), 0))

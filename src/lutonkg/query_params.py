@@ -41,6 +41,7 @@ class Kind:
 KINDS: dict[str, Kind] = {
     "body": Kind("body or school", (ID + "body/", ID + "school/")),
     "school": Kind("school", (ID + "school/",)),
+    "authority": Kind("local authority (a body the documents are about)", (ID + "body/",)),
     "body-type": Kind("body type", (ID + "concept/body-type/",)),
     "duty": Kind("statutory duty", (ID + "duty/",)),
     "theme": Kind("recommendation theme", (ID + "concept/theme/",)),

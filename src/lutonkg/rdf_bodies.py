@@ -49,6 +49,7 @@ def add_documents(b: GraphBuilder) -> None:
         b.add(g, node, RDFS.comment, d.get("notes"))
         for publisher in d["publishers"]:
             b.add(g, node, DCTERMS.publisher, b.body_iri(publisher))
+        b.add(g, node, LKG.aboutAuthority, b.body_iri(d["authority"]))
         b.cite(node, f"document-{d['id']}", d["sources"], attest=False)
 
 

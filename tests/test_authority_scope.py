@@ -1,0 +1,94 @@
+"""The `authority` parameter: listing queries answer for one local authority in a graph that holds several.
+
+Every source document is about Luton (lkg:aboutAuthority), so on the Luton graph scoping to Luton changes nothing
+and scoping to another authority gives nothing. A two-authority synthetic graph (benchmarks/synthetic.py: Luton
+plus a copy with every local IRI prefixed `a002-`) shows that scoping picks out one authority's rows exactly.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from lutonkg.paths import REPO_ROOT
+from lutonkg.query import OxigraphEngine, QueryError, run
+from lutonkg.query_library import library
+from lutonkg.rdf import ID
+from lutonkg.store import store_from_file
+
+sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+from synthetic import generate  # noqa: E402  (the benchmark's generator, tested here)
+
+LIBRARY = library()
+SCOPED = sorted(name for name, spec in LIBRARY.items() if any(p.name == "authority" for p in spec.params))
+LUTON = "luton-borough-council"
+OTHER = "a002-" + LUTON
+
+
+def example_params(name: str) -> dict[str, str]:
+    """The query's example parameters (those it needs)."""
+    return {p.name: p.example for p in LIBRARY[name].params if p.example}
+
+
+@pytest.fixture(scope="module")
+def engine(store) -> OxigraphEngine:
+    """The fresh Luton build on pyoxigraph."""
+    return OxigraphEngine(store)
+
+
+@pytest.fixture(scope="module")
+def two_authorities(fresh_build: Path, tmp_path_factory: pytest.TempPathFactory) -> OxigraphEngine:
+    """Luton and one synthetic copy of it, in one store."""
+    path = tmp_path_factory.mktemp("national") / "two.nq"
+    generate(2, path, fresh_build / "lutonkg.nq")
+    return OxigraphEngine(store_from_file(path))
+
+
+def test_the_listing_queries_take_an_authority():
+    assert {"duties-without-discharger", "relationship-sources", "safeguarding-bodies", "source-disagreements",
+            "reorganisations", "open-recommendations", "trust-schools"} <= set(SCOPED)  # fmt: skip
+
+
+def test_every_document_is_about_luton(engine):
+    _, rows = engine.rows(
+        "SELECT ?doc ?la WHERE { ?doc a <https://w3id.org/lutonkg/def/SourceDocument> ; "
+        "<https://w3id.org/lutonkg/def/aboutAuthority> ?la } ORDER BY ?doc"
+    )
+    assert [r["doc"].rsplit("/", 1)[-1] for r in rows] == ["ca2008", "cohesion2002", "jar2008", "lea2002",
+                                                           "strategy2020"]  # fmt: skip
+    assert {r["la"] for r in rows} == {f"{ID}body/{LUTON}"}
+
+
+@pytest.mark.parametrize("name", SCOPED)
+def test_scoping_to_luton_changes_nothing_on_the_luton_graph(name, engine):
+    params = example_params(name)
+    everything = run(LIBRARY[name], params, engine)
+    assert everything, f"{name} should answer on the Luton graph"
+    assert run(LIBRARY[name], {**params, "authority": LUTON}, engine) == everything
+    assert run(LIBRARY[name], {**params, "authority": "Luton Borough Council"}, engine) == everything
+
+
+@pytest.mark.parametrize("name", SCOPED)
+def test_another_authority_has_no_documents_here(name, engine):
+    assert run(LIBRARY[name], {**example_params(name), "authority": "bedfordshire-county-council"}, engine) == []
+
+
+def test_an_unknown_authority_is_refused(engine):
+    with pytest.raises(QueryError, match="authority"):
+        run(LIBRARY["duties-without-discharger"], {"authority": "no-such-council"}, engine)
+
+
+@pytest.mark.parametrize("name", SCOPED)
+def test_scoping_picks_out_one_authority_of_two(name, engine, two_authorities):
+    params = example_params(name)
+    luton_alone = run(LIBRARY[name], params, engine)
+    luton = run(LIBRARY[name], {**params, "authority": LUTON}, two_authorities)
+    other = run(LIBRARY[name], {**params, "authority": OTHER}, two_authorities)
+    both = run(LIBRARY[name], params, two_authorities)
+    assert luton == luton_alone  # the copy adds nothing to Luton's answer, counts included
+    assert len(other) == len(luton_alone)
+    assert len(both) == 2 * len(luton_alone)
+    docs = {r["doc"].rsplit("/", 1)[-1] for r in other}
+    assert docs and all(d.startswith("a002-") for d in docs)
