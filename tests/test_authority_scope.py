@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from lutonkg.paths import REPO_ROOT
-from lutonkg.query import OxigraphEngine, QueryError, run
+from lutonkg.query import OxigraphEngine, QueryError, prepare, run
 from lutonkg.query_library import library
 from lutonkg.rdf import ID
 from lutonkg.store import store_from_file
@@ -92,3 +92,15 @@ def test_scoping_picks_out_one_authority_of_two(name, engine, two_authorities):
     assert len(both) == 2 * len(luton_alone)
     docs = {r["doc"].rsplit("/", 1)[-1] for r in other}
     assert docs and all(d.startswith("a002-") for d in docs)
+
+
+def test_the_parameter_reaches_union_branches_and_grouped_subqueries(engine):
+    # Oxigraph plans each UNION branch and each subquery on its own; the binder copies the one-row VALUES into them
+    text = prepare(LIBRARY["safeguarding-bodies"], {"authority": LUTON}, engine).text
+    branches = text.count("} UNION {") + 1
+    assert branches == 7
+    assert text.count("VALUES ?authority") == 1 + branches
+    text = prepare(LIBRARY["source-disagreements"], {"authority": LUTON, "topic": "population"}, engine).text
+    assert text.count("VALUES ?authority") == 2 and text.count("VALUES ?topic") == 2  # both are grouped by
+    text = prepare(LIBRARY["open-recommendations"], {"authority": LUTON}, engine).text
+    assert text.count("VALUES ?authority") == 1  # its subquery groups by ?rec only

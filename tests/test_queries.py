@@ -32,6 +32,9 @@ VARIANTS = [
     ("source-disagreements", {"topic": "unitary-authority-date"}),
     ("judgement-changes", {"earlier": "lea-inspection-2002", "later": "lea-inspection-2000"}),
     ("open-recommendations", {"doc": "cohesion2002"}),
+    ("safeguarding-bodies", {"year": "2020", "authority": "luton-borough-council"}),
+    ("source-disagreements", {"authority": "Luton Borough Council"}),
+    ("duties-citing-act", {"act": "ukpga/1996/56", "authority": "luton-borough-council"}),
 ]
 
 

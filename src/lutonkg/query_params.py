@@ -156,12 +156,52 @@ def mask(text: str) -> str:
 
 
 def inject(text: str, terms: dict[str, str]) -> str:
-    """The query with `VALUES ?name { term }` lines at the start of its outermost WHERE group."""
+    """The query with `VALUES ?name { term }` at the start of its outermost WHERE group, and copied into the groups
+    Oxigraph plans on their own: each top-level UNION branch that uses the variable, and each top-level subquery
+    that groups by it. Joining with a one-row VALUES table gives the same answer inside or outside those groups;
+    inside, the engine starts from the parameter instead of evaluating the group for the whole graph first.
+    """
     if not terms:
         return text
     masked = mask(text)
     match = _WHERE.search(masked) or _FORM.search(masked)
     if not match:
         raise QueryError("cannot bind parameters: the query has no WHERE { ... } group")
-    values = "".join(f"\n  VALUES ?{name} {{ {term} }}" for name, term in terms.items())
-    return text[: match.end()] + values + text[match.end() :]
+    inserts = [(match.end(), list(terms))]
+    for start, end in _top_groups(masked, match.end()):
+        inner = masked[start:end]
+        if re.match(r"\s*SELECT\b", inner, re.IGNORECASE):
+            grouped = re.search(r"\bGROUP\s+BY\b((?:(?!\b(?:HAVING|ORDER|LIMIT|OFFSET)\b)[^{}])*)", inner, re.I)
+            where = _WHERE.search(inner) or re.search(r"\{", inner)
+            names = [n for n in terms if grouped and where and re.search(rf"\?{n}\b", grouped.group(1))]
+            inserts.append((start + where.end() if where else start, names))
+        elif _is_union_branch(masked, start, end):
+            inserts.append((start, [n for n in terms if re.search(rf"\?{n}\b", inner)]))
+    for at, names in sorted(inserts, reverse=True):
+        values = "".join(f"\n  VALUES ?{name} {{ {terms[name]} }}" for name in names)
+        text = text[:at] + values + text[at:]
+    return text
+
+
+def _top_groups(masked: str, start: int) -> list[tuple[int, int]]:
+    """(start, end) of the text inside each { } group directly within the group that opens just before start."""
+    groups, depth, opened = [], 0, start
+    for i in range(start, len(masked)):
+        if masked[i] == "{":
+            depth += 1
+            if depth == 1:
+                opened = i + 1
+        elif masked[i] == "}":
+            if depth == 0:
+                break
+            depth -= 1
+            if depth == 0:
+                groups.append((opened, i))
+    return groups
+
+
+def _is_union_branch(masked: str, start: int, end: int) -> bool:
+    """Whether the group { ... } is an operand of UNION."""
+    before = masked[: start - 1].rstrip()
+    after = masked[end + 1 :].lstrip()
+    return before.upper().endswith("UNION") or after.upper().startswith("UNION")
