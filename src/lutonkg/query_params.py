@@ -1,9 +1,10 @@
 """Query parameters: turning `--param body=luton-lea` into a SPARQL term and binding it with a VALUES block.
 
 A parameter NAME binds the variable ?NAME. The runner puts `VALUES ?NAME { term }` at the start of the
-outermost WHERE group, so the same text runs on pyoxigraph, rdflib, the Oxigraph server or any other SPARQL
-1.1 store. A value for a thing (a body, duty, theme ...) may be its slug (`luton-lea`), its label
-(`Luton Local Education Authority`) or its full IRI; it must name something in the graph.
+outermost WHERE group (and of the UNION branches and subqueries that use it), so the same text runs on
+pyoxigraph, rdflib, the Oxigraph server or any other SPARQL 1.1 store. A value for a thing (a body, duty,
+theme ...) may be its slug (`luton-lea`), its label (`Luton Local Education Authority`) or its full IRI; it
+must name something in the graph.
 """
 
 from __future__ import annotations
