@@ -98,7 +98,7 @@ def test_the_parameter_reaches_union_branches_and_grouped_subqueries(engine):
     # Oxigraph plans each UNION branch and each subquery on its own; the binder copies the one-row VALUES into them
     text = prepare(LIBRARY["safeguarding-bodies"], {"authority": LUTON}, engine).text
     branches = text.count("} UNION {") + 1
-    assert branches == 7
+    assert branches == 6
     assert text.count("VALUES ?authority") == 1 + branches
     text = prepare(LIBRARY["source-disagreements"], {"authority": LUTON, "topic": "population"}, engine).text
     assert text.count("VALUES ?authority") == 2 and text.count("VALUES ?topic") == 2  # both are grouped by
