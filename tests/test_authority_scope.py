@@ -99,7 +99,9 @@ def test_the_parameter_reaches_union_branches_and_grouped_subqueries(engine):
     text = prepare(LIBRARY["safeguarding-bodies"], {"authority": LUTON}, engine).text
     branches = text.count("} UNION {") + 1
     assert branches == 6
-    assert text.count("VALUES ?authority") == 1 + branches
+    # the two branches that scan the authority's citations start from it; the four that start from a concept
+    # check the document's authority after the union instead
+    assert text.count("VALUES ?authority") == 1 + 2
     text = prepare(LIBRARY["source-disagreements"], {"authority": LUTON, "topic": "population"}, engine).text
     assert text.count("VALUES ?authority") == 2 and text.count("VALUES ?topic") == 2  # both are grouped by
     text = prepare(LIBRARY["open-recommendations"], {"authority": LUTON}, engine).text
