@@ -25,9 +25,11 @@ from pathlib import Path
 
 from measure import children_peak_mb, describe_machine, markdown_table, median, peak_mb, reset_peak
 
-from lutonkg import build as build_module
+from lutonkg.build import pipeline as build_module
 
-# (function name in lutonkg.build, stage it belongs to), in the order build() calls them; "  of which" stages
+ROOT = Path(__file__).resolve().parents[1]  # the Luton project of this checkout
+
+# (function name in lutonkg.build.pipeline, stage it belongs to), in the order build() calls them; "  of which" stages
 # run inside the stage above them (side by side), so they are not added to the total
 NESTED = "  of which"
 STAGES = [
@@ -50,7 +52,7 @@ STAGES = [
 
 
 def instrument(timings: dict[str, list[float]], peaks: dict[str, float]) -> None:
-    """Wrap each stage function of lutonkg.build with a stopwatch and a peak-memory window."""
+    """Wrap each stage function of lutonkg.build.pipeline with a stopwatch and a peak-memory window."""
     for name, stage in STAGES:
         original = getattr(build_module, name)
 
@@ -74,7 +76,7 @@ def staged_build() -> tuple[dict[str, float], dict[str, float], float, float]:
     instrument(timings, peaks)
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
-        build_module.build(out_dir=Path(out))
+        build_module.build(ROOT / "graph" / "data", Path(out))
         total = time.perf_counter() - started
     return {stage: sum(ts) for stage, ts in timings.items()}, peaks, total, children_peak_mb()
 
@@ -86,7 +88,9 @@ def command_build(repeats: int) -> list[float]:
         with tempfile.TemporaryDirectory() as out:
             started = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "lutonkg.cli", "build", "--out", out], check=True, capture_output=True
+                [sys.executable, "-m", "lutonkg.cli", "build", "--project", str(ROOT), "--out", out],
+                check=True,
+                capture_output=True,
             )
             times.append(time.perf_counter() - started)
     return times

@@ -2,9 +2,9 @@
 
 For each scale (number of authorities) the synthetic graph is written to a temporary folder, then:
 - embedded pyoxigraph, in a fresh child process each time (so memory is measured cleanly): load time and memory
-  with lutonkg.store.store_from_file (bulk load, then the union copied into the default graph by a SPARQL
+  with lutonkg.query.store.store_from_file (bulk load, then the union copied into the default graph by a SPARQL
   update inside the store), and every library query's p50/p95;
-- the Oxigraph server, prepared as `lutonkg serve` does (lutonkg.serve.load_store: the dataset plus its union in
+- the Oxigraph server, prepared as `lutonkg serve` does (lutonkg.query.server.load_store: the dataset plus its union in
   the default graph, bulk-loaded into an on-disk store): load time, store size, start time, then every library
   query's p50/p95 over HTTP on loopback (JSON results, whole body read), and the server's peak memory.
 Queries use their default and example parameters, which name Luton (authority 1); the listing queries run again
@@ -33,8 +33,8 @@ from measure import describe_machine, folder_mb, markdown_table, peak_mb, percen
 from synthetic import generate
 
 from lutonkg.query import execute, open_engine, prepare
-from lutonkg.query_library import library
-from lutonkg.serve import Server, load_store, start, stop
+from lutonkg.query.library import library
+from lutonkg.query.server import Server, load_store, start, stop
 
 LUTON = "luton-borough-council"
 SCOPED = "(authority=Luton)"
@@ -68,7 +68,7 @@ def sample(run: Callable[[], object], budget: float, count: Callable[[object], i
 
 
 def embedded(path: Path, budget: float) -> dict:
-    """In this (child) process: load with lutonkg.store, then time every library query; also the query texts."""
+    """In this (child) process: load with lutonkg.query.store, then time every library query; also the query texts."""
     reset_peak()
     before = rss_mb()
     started = time.perf_counter()

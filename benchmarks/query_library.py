@@ -16,8 +16,9 @@ from pathlib import Path
 from measure import describe_machine, markdown_table, median
 
 from lutonkg.query import execute, open_engine, prepare
-from lutonkg.query_library import library
-from lutonkg.store import NQUADS
+from lutonkg.query.library import library
+
+NQUADS = Path(__file__).resolve().parents[1] / "graph" / "lutonkg.nq"  # the Luton project of this checkout
 
 
 def timed_runs(prepared, engine, repeats: int) -> tuple[list[float], list[dict]]:

@@ -20,8 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from lutonkg.store import NQUADS
-
+NQUADS = Path(__file__).resolve().parents[1] / "graph" / "lutonkg.nq"  # the Luton project of this checkout
 ID = "https://w3id.org/lutonkg/id/"
 SHARED_GRAPHS = {f"<{ID}graph/ontology>", f"<{ID}graph/vocabularies>"}
 SHARED_KINDS = {"concept", "legislation"}

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from project_paths import DATA_DIR, PROJECT
 
-from lutonkg.build import build
-from lutonkg.load import Data, load_data
-from lutonkg.paths import DATA_DIR
-from lutonkg.rdf import SPARQL_PREFIXES
-from lutonkg.sources import SOURCES_ENV, sources_dir
-from lutonkg.store import select, store_from_file
+from lutonkg.build.pipeline import build
+from lutonkg.data.load import Data, load_data
+from lutonkg.namespaces import SPARQL_PREFIXES
+from lutonkg.project import SOURCES_ENV
+from lutonkg.query.store import select, store_from_file
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +52,8 @@ def sources() -> Path:
     if found is None:
         pytest.skip(f"source texts not found: set {SOURCES_ENV} or place them at ../shared/sources")
     return found
+
+
+def sources_dir() -> Path | None:
+    """The Luton project's source texts, where present ($LUTONKG_SOURCES or the project's setting)."""
+    return PROJECT.sources_dir()

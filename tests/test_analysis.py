@@ -9,14 +9,14 @@ import sys
 import networkx as nx
 import pytest
 
-from lutonkg.exports import export_all, matrix_rows
-from lutonkg.gaps import gaps
-from lutonkg.history import diff, timeline
-from lutonkg.lookup import LookupError_, resolve
-from lutonkg.measures import capacity, centrality, load
-from lutonkg.network import project, snapshot
-from lutonkg.responsibility import who
-from lutonkg.timespan import Change, event_bounds, held_years, inspection_years, recommendation_years
+from lutonkg.analysis.gaps import gaps
+from lutonkg.analysis.history import diff, timeline
+from lutonkg.analysis.lookup import LookupError_, resolve
+from lutonkg.analysis.measures import capacity, centrality, load
+from lutonkg.analysis.network import project, snapshot
+from lutonkg.analysis.responsibility import who
+from lutonkg.analysis.timespan import Change, event_bounds, held_years, inspection_years, recommendation_years
+from lutonkg.exports.graphs import export_all, matrix_rows
 
 
 @pytest.fixture(scope="session")
@@ -257,6 +257,6 @@ def test_cli_bad_input_gives_one_line(fresh_build):
     assert unknown.returncode == 1 and len(unknown.stderr.strip().splitlines()) == 1
     assert "Traceback" not in unknown.stderr
     missing = run("gaps", "--graph", str(fresh_build / "missing.nq"))
-    assert missing.returncode == 2 and "graph file not found" in missing.stderr
+    assert missing.returncode == 2 and "missing.nq not found" in missing.stderr
     bad_year = run("diff", "2002", "20x8", "--graph", graph)
     assert bad_year.returncode == 2 and "not a year" in bad_year.stderr

@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from project_paths import REPO_ROOT
 
-from lutonkg.paths import REPO_ROOT
+from lutonkg.namespaces import ID
 from lutonkg.query import OxigraphEngine, QueryError, prepare, run
-from lutonkg.query_library import library
-from lutonkg.rdf import ID
-from lutonkg.store import store_from_file
+from lutonkg.query.library import library
+from lutonkg.query.store import store_from_file
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 from synthetic import generate  # noqa: E402  (the benchmark's generator, tested here)

@@ -15,10 +15,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import yaml
+from project_paths import DATA_DIR
 
-from lutonkg.paths import DATA_DIR
-from lutonkg.reason import java_available
-from lutonkg.store import store_from_file
+from lutonkg.checks.reason import java_available
+from lutonkg.query.store import store_from_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INVALID = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((FIXTURES / "invalid").glob("*.yaml"))}

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from project_paths import DATA_DIR, GRAPH_DIR
 
-from lutonkg.build import OUTPUTS
-from lutonkg.paths import DATA_DIR, GRAPH_DIR
-from lutonkg.reason import java_available
+from lutonkg.build.pipeline import OUTPUTS
+from lutonkg.checks.reason import java_available
 
 
 def differing(first: Path, second: Path) -> list[str]:
@@ -26,7 +26,7 @@ def test_committed_outputs_equal_a_fresh_build(fresh_build: Path) -> None:
         pytest.skip("the committed outputs hold what HermiT infers; install Java to compare them with a fresh build")
     stale = differing(GRAPH_DIR, fresh_build)
     assert not stale, "; ".join(
-        f"graph/{n} differs from a fresh build: run python build_graph.py and commit" for n in stale
+        f"graph/{n} differs from a fresh build: run `python build_graph.py` and commit" for n in stale
     )
 
 

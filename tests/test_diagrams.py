@@ -10,11 +10,11 @@ import networkx as nx
 import pytest
 from PIL import Image
 
-from lutonkg.diagram_map import responsibility_map
-from lutonkg.diagram_network import partnership_network_figure
-from lutonkg.diagram_timeline import body_timeline_figure
-from lutonkg.diagram_tracker import tracker_figure
-from lutonkg.network import project
+from lutonkg.analysis.network import project
+from lutonkg.diagrams.map import responsibility_map
+from lutonkg.diagrams.network import partnership_network_figure
+from lutonkg.diagrams.timeline import body_timeline_figure
+from lutonkg.diagrams.tracker import tracker_figure
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from lutonkg.sources import fold
+from lutonkg.data.sources import fold
 
 ID = "https://w3id.org/lutonkg/id/"
 EA1996 = "http://www.legislation.gov.uk/id/ukpga/1996/56"

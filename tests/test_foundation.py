@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lutonkg.reason import java_available
-from lutonkg.sources import fold
+from lutonkg.checks.reason import java_available
+from lutonkg.data.sources import fold
 
 ID = "https://w3id.org/lutonkg/id/"
 

@@ -18,12 +18,12 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from project_paths import DATA_DIR
 
-from lutonkg import load
-from lutonkg.build import BuildError, check_quality, convert
-from lutonkg.load import LineDict, read_yaml, schema
-from lutonkg.paths import DATA_DIR
-from lutonkg.write import quads
+from lutonkg.build.pipeline import BuildError, check_quality, convert
+from lutonkg.data import load
+from lutonkg.data.load import LineDict, read_yaml, schema
+from lutonkg.rdf.serialize import quads
 
 FILES = sorted(p.name for p in DATA_DIR.glob("*.yaml"))
 ORIGINAL = {name: read_yaml(DATA_DIR / name) for name in FILES}

@@ -12,10 +12,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from project_paths import QUERIES_DIR, REPO_ROOT
 
 from lutonkg.notebook import GraphNotBuilt, frame, query_frame, require_graph
-from lutonkg.paths import QUERIES_DIR, REPO_ROOT
-from lutonkg.tables import Table
+from lutonkg.table import Table
 
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
@@ -155,7 +155,7 @@ def test_missing_graph_is_one_plain_line_naming_the_build_command(tmp_path: Path
     with pytest.raises(GraphNotBuilt) as caught:
         require_graph(tmp_path / "lutonkg.nq")
     lines = caught.value._render_traceback_()
-    assert len(lines) == 1 and "python build_graph.py" in lines[0] and "lutonkg.nq not found" in lines[0]
+    assert len(lines) == 1 and "lutonkg build" in lines[0] and "lutonkg.nq not found" in lines[0]
 
 
 def test_query_frame_keeps_select_order_and_shortens_iris(store, data):

@@ -10,10 +10,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from lutonkg.load import Data
+from lutonkg.data.load import Data
 from lutonkg.query import OxigraphEngine, RdflibEngine, load_rdflib, run
-from lutonkg.query_library import library
-from lutonkg.query_params import KINDS
+from lutonkg.query.library import library
+from lutonkg.query.params import KINDS
 
 ID = "https://w3id.org/lutonkg/id/"
 DOC = ID + "document/"

@@ -23,9 +23,9 @@ from rdflib import Graph, URIRef
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from lutonkg.cli import parser
+from lutonkg.cli.main import parser
 from lutonkg.query import OxigraphEngine, prepare
-from lutonkg.query_library import library
+from lutonkg.query.library import library
 
 ID = "https://w3id.org/lutonkg/id/"
 LKG = "https://w3id.org/lutonkg/def/"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from lutonkg.cli import main
-from lutonkg.load import Data
-from lutonkg.sources import SOURCES_ENV, check_reference
-from lutonkg.verify import source_texts
+from lutonkg.checks.citations import source_texts
+from lutonkg.cli.main import main
+from lutonkg.data.load import Data
+from lutonkg.data.sources import check_reference
 
 EXECUTIVE = "The executive comprises a leader, deputy leader and eight portfolio holders"
 
@@ -52,7 +52,7 @@ def test_missing_sources_folder_is_one_clear_error(capsys: pytest.CaptureFixture
     missing = tmp_path / "no-such-folder"
     assert main(["verify-sources", "--sources", str(missing)]) == 2
     err = capsys.readouterr().err.splitlines()
-    assert err == [f"lutonkg verify-sources: error: {missing} is not a folder; pass --sources DIR or set {SOURCES_ENV}"]
+    assert err == [f"lutonkg verify-sources: error: --sources names {missing}, which is not a folder"]
 
 
 def test_source_text_missing_from_the_folder_fails_every_citation_of_that_document(

@@ -18,11 +18,10 @@ import pandas as pd
 from IPython.display import Image
 from PIL import Image as PILImage
 
-from lutonkg.paths import REPO_ROOT
+from lutonkg.namespaces import short
+from lutonkg.project import find_project
 from lutonkg.query import run_full
-from lutonkg.query_format import short, shown
-from lutonkg.store import NQUADS
-from lutonkg.tables import Table
+from lutonkg.table import Table, shown
 
 FIGURE_PIXELS = 1800
 
@@ -35,13 +34,17 @@ class GraphNotBuilt(FileNotFoundError):
         return [f"GraphNotBuilt: {self}"]
 
 
-def require_graph(path: Path = NQUADS) -> Path:
-    """The built N-Quads file, or GraphNotBuilt saying how to build it (the first cell of every notebook)."""
+def require_graph(path: Path | None = None) -> Path:
+    """The built N-Quads file (by default the current project's), or GraphNotBuilt saying how to build it (the first
+    cell of every notebook)."""
+    if path is None:
+        project = find_project()
+        path, where = project.nquads, project.root
+    else:
+        where = path.parent
     if not path.is_file():
-        raise GraphNotBuilt(
-            f"{path} not found: build the graph first with `python build_graph.py` in {REPO_ROOT}, then run this "
-            "notebook again"
-        )
+        raise GraphNotBuilt(f"{path} not found: build the graph first with `lutonkg build` in {where}, then run this "
+                            "notebook again")  # fmt: skip
     return path
 
 

@@ -1,0 +1,195 @@
+"""OWL reasoning with HermiT (through owlready2): check consistency and materialise what follows from the ontology."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib.namespace import PROV
+from rdflib.term import Node
+
+from lutonkg.namespaces import BASE, ID, LEGISLATION, LKG
+from lutonkg.rdf.serialize import to_ox
+
+Triple = tuple[Node, Node, Node]
+
+_SKIP_TYPES = {OWL.Thing, OWL.NamedIndividual}
+# Provenance links are checked by SHACL; keeping them (and the citation nodes) out of HermiT halves its work.
+_PROVENANCE = {PROV.qualifiedDerivation, PROV.wasDerivedFrom, PROV.entity, LKG.attestedIn}
+_CITATIONS = str(ID) + "citation/"
+_THINGS = (str(ID), LEGISLATION)
+
+
+def _is_thing(node: URIRef) -> bool:
+    """Whether an IRI names a thing the data describes (ours, or a legislation.gov.uk Act or section)."""
+    return str(node).startswith(_THINGS)
+
+
+class ReasonerFailed(Exception):
+    """The reasoner could not run (a broken or unsuitable Java runtime); the message says what Java reported."""
+
+
+class InconsistentGraph(Exception):
+    """The reasoner found the ontology and data contradictory; `thing` and `link` say where, when known."""
+
+    def __init__(self, message: str, thing: URIRef | None = None, link: tuple | None = None) -> None:
+        super().__init__(message)
+        self.thing, self.link = thing, link
+
+
+@dataclass
+class ReasoningResult:
+    """What the reasoner did: the triples it inferred, or why it was skipped."""
+
+    inferred: list[Triple]
+    skipped: str | None = None
+
+
+def java_available() -> bool:
+    """Whether a Java runtime is on PATH (HermiT needs one)."""
+    return shutil.which("java") is not None
+
+
+def reasoner_input(ontology: Graph, facts: Iterable[Triple]) -> set[Triple]:
+    """The ontology plus the class and object-property assertions of the facts (literals stay out of HermiT)."""
+    object_props = set(ontology.subjects(RDF.type, OWL.ObjectProperty)) | set(
+        ontology.subjects(RDF.type, OWL.SymmetricProperty)
+    )
+    source = set(ontology)
+    for s, p, o in facts:
+        if p in _PROVENANCE or str(s).startswith(_CITATIONS):
+            continue
+        if isinstance(s, URIRef) and isinstance(o, URIRef) and (p == RDF.type or p in object_props):
+            source.add((s, p, o))
+    return source
+
+
+def _ntriples(triples: Iterable[Triple]) -> bytes:
+    """N-Triples for owlready2 to read (written by pyoxigraph, much faster than rdflib)."""
+    return ox.serialize([ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples], format=ox.RdfFormat.N_TRIPLES)
+
+
+def materialise(ontology: Graph, facts: Collection[Triple]) -> ReasoningResult:
+    """Run HermiT over ontology and facts; return the new type and object-property triples about things."""
+    if not java_available():
+        return ReasoningResult(
+            [],
+            skipped="OWL reasoning skipped: no Java runtime found "
+            "(install a JRE, e.g. `apt-get install default-jre-headless`, to enable it)",
+        )
+    import owlready2
+
+    source = reasoner_input(ontology, facts)
+    world = owlready2.World()
+    world.get_ontology("https://w3id.org/lutonkg/reasoning-input").load(
+        fileobj=io.BytesIO(_ntriples(source)), format="ntriples"
+    )
+    try:
+        with world.get_ontology("https://w3id.org/lutonkg/reasoning-output"):
+            owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+    except owlready2.OwlReadyInconsistentOntologyError:
+        raise _explain_inconsistency(ontology, facts) from None
+    except (owlready2.OwlReadyJavaError, OSError) as exc:
+        said = [line for line in str(exc).splitlines()[1:] if line.strip()] or [str(exc)]
+        raise ReasonerFailed(
+            f"OWL reasoner (HermiT) failed to run: {said[0].strip().rstrip('.')}; check `java -version` works, "
+            "or build with --no-reason"
+        ) from None
+    inferred = {t for t in _type_closure(ontology, facts) if t not in source}
+    for s, p, o in world.as_rdflib_graph():
+        if not (isinstance(s, URIRef) and isinstance(o, URIRef) and _is_thing(s)):
+            continue
+        if (p == RDF.type and o in _SKIP_TYPES) or (s, p, o) in source:
+            continue
+        if p == RDF.type or str(o).startswith(BASE) or str(p).startswith("http://www.w3.org/ns/"):
+            inferred.add((s, p, o))
+    return ReasoningResult(sorted(inferred))
+
+
+def _closure(graph: Graph, prop: URIRef) -> dict[URIRef, set[URIRef]]:
+    """Each node with every node it reaches through `prop` (itself included), e.g. a class and its superclasses."""
+    up: dict[URIRef, set[URIRef]] = {}
+    for a, b in graph.subject_objects(prop):
+        up.setdefault(a, set()).add(b)
+
+    def reach(node: URIRef) -> set[URIRef]:
+        seen, todo = {node}, [node]
+        while todo:
+            for nxt in up.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    return {node: reach(node) for node in set(up) | {b for bs in up.values() for b in bs}}
+
+
+def _types_with_causes(ontology: Graph, facts: Collection[Triple]) -> dict[URIRef, dict[URIRef, tuple | None]]:
+    """Each thing's classes and superclasses, each with the triple whose domain or range implies it (None: stated)."""
+    supers = _closure(ontology, RDFS.subClassOf)
+    super_props = _closure(ontology, RDFS.subPropertyOf)
+    implied: dict[URIRef, dict[URIRef, tuple | None]] = {}
+
+    def add(thing: URIRef, cls: URIRef, cause: tuple | None) -> None:
+        for c in supers.get(cls, {cls}):
+            implied.setdefault(thing, {}).setdefault(c, cause)
+
+    for s, p, o in sorted(facts):
+        if p == RDF.type:
+            add(s, o, None)
+            continue
+        for prop in sorted(super_props.get(p, {p})):
+            for cls in ontology.objects(prop, RDFS.domain):
+                add(s, cls, (s, p, o))
+            for cls in ontology.objects(prop, RDFS.range):
+                if isinstance(o, URIRef):
+                    add(o, cls, (s, p, o))
+    return implied
+
+
+def _name(node: URIRef) -> str:
+    """The last segment of an IRI, for messages."""
+    return str(node).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _disjoint_groups(ontology: Graph) -> list[set[URIRef]]:
+    """The sets of classes the ontology declares pairwise disjoint."""
+    groups = [
+        set(ontology.items(ontology.value(a, OWL.members))) for a in ontology.subjects(RDF.type, OWL.AllDisjointClasses)
+    ]
+    return groups + [{a, b} for a, b in ontology.subject_objects(OWL.disjointWith)]
+
+
+def _type_closure(ontology: Graph, facts: Iterable[Triple]) -> set[Triple]:
+    """Every named superclass of every asserted type (HermiT reports only the most specific new types)."""
+    supers: dict[URIRef, set[URIRef]] = {}
+    for cls in set(ontology.subjects(RDF.type, OWL.Class)):
+        supers[cls] = {c for c in ontology.transitive_objects(cls, RDFS.subClassOf) if isinstance(c, URIRef)}
+    closed = set()
+    for thing, p, cls in facts:
+        if p == RDF.type and isinstance(thing, URIRef) and _is_thing(thing):
+            closed.update((thing, RDF.type, parent) for parent in supers.get(cls, ()) if parent != cls)
+    return closed
+
+
+def _explain_inconsistency(ontology: Graph, facts: Collection[Triple]) -> InconsistentGraph:
+    """Name a thing whose stated or implied (domain, range) types are disjoint, the usual cause; else say so plainly."""
+    groups = _disjoint_groups(ontology)
+    for thing, causes in sorted(_types_with_causes(ontology, facts).items()):
+        for group in groups:
+            clash = sorted(set(causes) & group, key=lambda c: (causes[c] is not None, str(c)))
+            if len(clash) < 2:
+                continue
+            first, second = clash[:2]
+            link, why = causes[second] or causes[first], ""
+            if link is not None:
+                s, p, o = link
+                end, other = ("domain", o) if s == thing else ("range", s)
+                why = f" ({_name(second)} from the {end} of {_name(p)}, in its link with {_name(other)})"
+            clash_text = f"{thing} is both {_name(first)} and {_name(second)}{why}"
+            return InconsistentGraph(f"OWL reasoner: {clash_text}, which the ontology declares disjoint", thing, link)
+    return InconsistentGraph("OWL reasoner: the graph is inconsistent with the ontology (no disjointness clash found)")

@@ -1,0 +1,5 @@
+"""The `lutonkg` command line."""
+
+from lutonkg.cli.main import main
+
+__all__ = ["main"]

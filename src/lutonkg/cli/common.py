@@ -1,0 +1,61 @@
+"""What every subcommand shares: the project it works on, the graph file it reads, and one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lutonkg.project import Project, ProjectError, find_project
+
+
+class UsageError(Exception):
+    """A bad argument value, reported on one line (exit status 2)."""
+
+
+def fail(command: str, message: str, code: int = 2) -> int:
+    """Print one error line on stderr and return the exit code."""
+    print(f"lutonkg {command}: error: {message}", file=sys.stderr, flush=True)
+    return code
+
+
+def project(args: argparse.Namespace) -> Project:
+    """The project the command works on: --project, $LUTONKG_PROJECT, or the current folder and its parents."""
+    cached = getattr(args, "_project", None)
+    if cached is None:
+        cached = find_project(getattr(args, "project", None))
+        args._project = cached
+    return cached
+
+
+def graph_file(args: argparse.Namespace) -> Path:
+    """The N-Quads file to read: --graph, else the project's built graph (which must exist)."""
+    if getattr(args, "graph", None):
+        path = Path(args.graph)
+        if not path.is_file():
+            raise UsageError(f"{path} not found: no such graph file (pass the N-Quads file of a built graph)")
+        return path
+    path = project(args).nquads
+    if not path.is_file():
+        raise UsageError(f"{path} not found: the project is not built yet; build it with `lutonkg build`")
+    return path
+
+
+def project_option(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    """--project DIR, accepted before or after the subcommand."""
+    parser.add_argument(
+        "--project",
+        "-C",
+        metavar="DIR",
+        default=None if top else argparse.SUPPRESS,
+        help="the project folder (default: $LUTONKG_PROJECT, or the current folder or its nearest parent holding "
+        "graph/data/ or lutonkg.toml)",
+    )
+
+
+def graph_option(parser: argparse.ArgumentParser) -> None:
+    """--graph FILE: read another built N-Quads file instead of the project's."""
+    parser.add_argument("--graph", metavar="FILE", help="a built N-Quads file to read (default: the project's graph)")
+
+
+__all__ = ["ProjectError", "UsageError", "fail", "graph_file", "graph_option", "project", "project_option"]

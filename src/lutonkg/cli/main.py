@@ -1,0 +1,58 @@
+"""The `lutonkg` command line: one project folder, many subcommands, one-line errors and no tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from lutonkg import __version__
+from lutonkg.cli.common import ProjectError, UsageError, fail, project_option
+
+# Modules that add their own subcommands: each defines add_commands(subparsers), whose handlers take the parsed
+# arguments and return an exit code.
+COMMAND_MODULES: tuple[str, ...] = (
+    "lutonkg.cli.build",
+    "lutonkg.cli.query",
+    "lutonkg.cli.serve",
+    "lutonkg.cli.analysis",
+)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    top = argparse.ArgumentParser(
+        prog="lutonkg",
+        description="Build, check and question a governance knowledge graph kept in a project folder.",
+    )
+    top.add_argument("--version", action="version", version=f"lutonkg {__version__}")
+    project_option(top, top=True)
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_commands(sub)
+    for choice in sub.choices.values():
+        project_option(choice)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `lutonkg` command."""
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ProjectError as exc:
+        return fail(args.command, str(exc))
+    except UsageError as exc:
+        return fail(args.command, str(exc))
+    except KeyboardInterrupt:
+        print(f"lutonkg {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # the reader (e.g. `| head`) went away: stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,88 @@
+"""`lutonkg serve`: the project's built graph over the SPARQL 1.1 Protocol, read-only, with the Oxigraph server."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import signal
+import sys
+
+from lutonkg.cli.common import graph_file, graph_option
+from lutonkg.query.server import DEFAULT_BIND, DEFAULT_PORT, DEFAULT_TIMEOUT, ServeError, serving, supervise
+
+
+class _Stop(Exception):
+    """Raised by the SIGTERM handler to leave the wait loop and shut down cleanly."""
+
+
+def _is_ipv6(host: str) -> bool:
+    """True for an IPv6 address such as ::1."""
+    try:
+        return ipaddress.ip_address(host).version == 6
+    except ValueError:
+        return False
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and localhost."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    """Turn SIGTERM into a clean shutdown."""
+    raise _Stop
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the graph until Ctrl-C or SIGTERM; one error line and a non-zero exit if it cannot start."""
+    if not 0 < args.port < 65536:
+        print(f"lutonkg serve: error: --port must be between 1 and 65535, not {args.port}", file=sys.stderr)
+        return 2
+    if ":" in args.bind and not _is_ipv6(args.bind):
+        print(
+            f"lutonkg serve: error: --bind takes an address ({args.bind!r}); give the port with --port", file=sys.stderr
+        )
+        return 2
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        graph = graph_file(args)
+        with serving(graph, args.bind, args.port, args.timeout) as server:
+            print(f"serving {graph} read-only: SPARQL endpoint {server.endpoint}, query page {server.url}/")
+            if not is_loopback(args.bind):
+                print(f"warning: listening on {args.bind}, not loopback: anyone who can reach it can query the graph")
+            print("press Ctrl-C to stop", flush=True)
+            supervise(server)
+    except ServeError as exc:
+        print(f"lutonkg serve: error: {exc}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, _Stop):
+        print("stopped", flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Register `serve` with the `lutonkg` command."""
+    p = subparsers.add_parser(
+        "serve",
+        help="serve the graph read-only over the SPARQL 1.1 Protocol (Oxigraph server)",
+        description="Serve the project's graph/lutonkg.nq read-only with `oxigraph serve-read-only`; queries "
+        "without GRAPH see the union of the named graphs.",
+    )
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default: {DEFAULT_PORT})")
+    p.add_argument("--bind", default=DEFAULT_BIND, help=f"address to listen on (default: {DEFAULT_BIND}, loopback)")
+    graph_option(p)
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"the server stops a query after S seconds (default: {DEFAULT_TIMEOUT})",
+    )
+    p.set_defaults(func=_cmd_serve)

@@ -1,0 +1,511 @@
+"""Reading and checking the curated YAML files: every data mistake becomes one line naming file and entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import importlib
+import re
+import sys
+from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+import yaml
+
+from lutonkg.namespaces import PREFIXES
+from lutonkg.resources import schema_text
+
+
+def _import_jsonschema() -> ModuleType:
+    """jsonschema without its optional IRI-format checker, whose grammar takes 1.2 s to import; our schema uses none."""
+    blocked = "rfc3987_syntax" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes jsonschema skip that checker
+    try:
+        return importlib.import_module("jsonschema")
+    finally:
+        if blocked:
+            del sys.modules["rfc3987_syntax"]
+
+
+jsonschema = _import_jsonschema()
+
+
+class DataError(Exception):
+    """A problem in the curated data, described in one line that names the file, the line and the entry."""
+
+
+class LineDict(dict):
+    """A YAML mapping that remembers the line it started on."""
+
+    line: int = 0
+
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe YAML loader (libyaml when available) that keeps dates as text and records line numbers."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    """Build a LineDict, refusing duplicate keys, which YAML would otherwise silently overwrite."""
+    mapping = LineDict()
+    mapping.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable):
+            raise yaml.MarkedYAMLError(problem="a mapping key must be plain text", problem_mark=key_node.start_mark)
+        if key in mapping:
+            raise yaml.MarkedYAMLError(problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def display_path(path: Path) -> str:
+    """A path as a person would want to see it in an error: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_yaml(path: Path) -> object:
+    """Parse one YAML file, turning a syntax error into a one-line DataError."""
+    where = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        byte = exc.object[exc.start]
+        raise DataError(f"{where}:{line}: not UTF-8 text (byte {byte:#04x}): save the file as UTF-8") from None
+    except OSError as exc:
+        raise DataError(f"{where}: cannot read: {exc.strerror}") from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise DataError(f"{where}{line}: malformed YAML: {_one_line(exc.problem or exc.context)}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise DataError(f"{where}:{line}: malformed YAML: character {chr(exc.character)!r} is not allowed") from None
+    except yaml.YAMLError as exc:
+        raise DataError(f"{where}: malformed YAML: {_one_line(str(exc))}") from None
+
+
+def _one_line(text: object) -> str:
+    """Text with its white space (newlines included) collapsed, for one-line messages."""
+    return " ".join(str(text).split())
+
+
+@cache
+def schema() -> dict:
+    """The data schema shipped with the package."""
+    return yaml.safe_load(schema_text())
+
+
+@dataclass
+class Data:
+    """The curated data: entries by section, the file each section came from, and the vocabularies."""
+
+    sections: dict[str, list[LineDict]] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+    schemes: dict[str, LineDict] = field(default_factory=dict)
+
+    def __getitem__(self, section: str) -> list[LineDict]:
+        return self.sections.get(section, [])
+
+    def where(self, section: str, entry: LineDict | None = None) -> str:
+        """'file:line: section entry 'id'' for messages about an entry."""
+        path = display_path(self.files.get(section, Path(section)))
+        if entry is None:
+            return path
+        name = entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else "?"
+        return f"{path}:{getattr(entry, 'line', 0)}: {section} entry {name!r}"
+
+    def by_id(self, section: str) -> dict[str, LineDict]:
+        """Entries of a section keyed by id."""
+        return {e["id"]: e for e in self[section]}
+
+    def bodies(self) -> dict[str, LineDict]:
+        """Every body-like entry (bodies and schools) by id, schools given the body type 'school'."""
+        found = {e["id"]: e for e in self["bodies"]}
+        for school in self["schools"]:
+            found[school["id"]] = school
+        return found
+
+    def body_type(self, body_id: str) -> str | None:
+        """The body-type id of a body or school."""
+        entry = self.bodies().get(body_id)
+        if entry is None:
+            return None
+        return entry.get("type", "school")
+
+    def concept_ids(self, scheme: str) -> set[str]:
+        """The concept ids of one vocabulary scheme."""
+        return {c["id"] for c in self.schemes.get(scheme, {}).get("concepts", [])}
+
+
+def _inline(node: object, defs: dict) -> object:
+    """A schema with every '#/$defs/x' reference replaced by its definition (resolving $refs is slow)."""
+    if isinstance(node, dict):
+        if set(node) == {"$ref"}:
+            return _inline(defs[node["$ref"].rsplit("/", 1)[-1]], defs)
+        return {key: _inline(value, defs) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(value, defs) for value in node]
+    return node
+
+
+@cache
+def _validator(section: str) -> jsonschema.Draft202012Validator:
+    """A JSON Schema validator for one entry of a section."""
+    return jsonschema.Draft202012Validator(_inline(schema()["sections"][section], schema()["defs"]))
+
+
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+}
+_SLUG_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
+_VALUE_RULES = {
+    "enum": lambda v: "must be one of " + ", ".join(map(str, v)),
+    "pattern": lambda v: "ids are lower-case letters and digits joined by hyphens" if v == _SLUG_PATTERN else f"{v}",
+    "minLength": lambda v: "must not be empty",
+    "minItems": lambda v: "must list at least one item",
+    "minimum": lambda v: f"must be at least {v}",
+    "maximum": lambda v: f"must be at most {v}",
+}
+
+
+def _kind(value: object) -> str:
+    """What kind of YAML value something is, in a curator's words."""
+    if value is None or isinstance(value, bool):
+        return "empty" if value is None else str(value).lower()
+    names = {str: "text", int: "a whole number", float: "a number", list: "a list", dict: "a mapping"}
+    return next((name for kind, name in names.items() if isinstance(value, kind)), type(value).__name__)
+
+
+def _short_repr(value: object, limit: int = 60) -> str:
+    """repr() cut to a readable length."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def field_path(parts: Iterable[str | int]) -> str:
+    """A field's place in an entry as a curator counts: 'founded.sources[1].anchor' (lists from 1)."""
+    text = ""
+    for part in parts:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    """Turn a jsonschema error into a short phrase naming the field."""
+    where = field_path(error.absolute_path)
+    field = f"field {where!r}" if where else "entry"
+    rule, value = error.validator, error.validator_value
+    if rule == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})), key=str)
+        return f"unknown field {', '.join(map(repr, extra))}" + (f" in {where}" if where else "")
+    if rule == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return f"missing required field {missing!r}" + (f" in {where}" if where else "")
+    if rule == "type":
+        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in (value if isinstance(value, list) else [value]))
+        return f"{field} must be {wanted}, not {_kind(error.instance)}"
+    if rule in _VALUE_RULES:
+        return f"{field}: invalid value {_short_repr(error.instance)} ({_VALUE_RULES[rule](value)})"
+    if rule == "anyOf" and all(set(alt) == {"required"} for alt in value):
+        return "needs at least one of the fields " + ", ".join(repr(f) for alt in value for f in alt["required"])
+    if rule == "anyOf":
+        return f"{field}: invalid value {_short_repr(error.instance)} (a date is YYYY, YYYY-MM or YYYY-MM-DD)"
+    return f"{field}: {_short_repr(_one_line(error.message), 160)}"
+
+
+def _read_files(data_dir: Path) -> Data:
+    """Read every data file the schema knows, checking its top-level shape."""
+    data = Data()
+    spec = schema()
+    if not data_dir.is_dir():
+        raise DataError(f"{display_path(data_dir)}: data folder not found")
+    for name in sorted(p.name for p in data_dir.glob("*.yaml")):
+        if name not in spec["files"]:
+            raise DataError(
+                f"{display_path(data_dir / name)}: unknown data file (expected one of {', '.join(spec['files'])})"
+            )
+    for name in spec["required_files"]:
+        if not (data_dir / name).is_file():
+            raise DataError(f"{display_path(data_dir / name)}: required data file is missing")
+    for name, sections in spec["files"].items():
+        path = data_dir / name
+        if not path.is_file():
+            continue
+        tree = read_yaml(path)
+        if not isinstance(tree, dict):
+            found = "the file is empty" if tree is None else f"found {_kind(tree)}"
+            raise DataError(f"{display_path(path)}: {found}; expected a mapping with keys {', '.join(sections)}")
+        for key in tree:
+            if key not in sections:
+                raise DataError(
+                    f"{display_path(path)}:{tree.line}: unknown section {key!r} (expected {', '.join(sections)})"
+                )
+        for section in sections:
+            data.files[section] = path
+            value = tree.get(section)
+            if section == "schemes":
+                if not isinstance(value, dict):
+                    raise DataError(f"{display_path(path)}: 'schemes' must be a mapping of scheme ids")
+                data.schemes = value
+            elif value is None:
+                data.sections[section] = []
+            elif not isinstance(value, list):
+                raise DataError(f"{display_path(path)}:{tree.line}: section {section!r} must be a list of entries")
+            else:
+                data.sections[section] = value
+    return data
+
+
+def _check_shapes(data: Data) -> None:
+    """Validate each entry against its JSON Schema."""
+    for name, scheme in data.schemes.items():
+        errors = sorted(_validator("schemes").iter_errors(scheme), key=lambda e: list(e.absolute_path))
+        if errors:
+            raise DataError(
+                f"{data.where('schemes')}:{getattr(scheme, 'line', 0)}: schemes entry {name!r}: "
+                f"{_schema_message(errors[0])}"
+            )
+    for section, entries in data.sections.items():
+        validator = _validator(section)
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                raise DataError(
+                    f"{data.where(section)}: {section} item {index + 1} is {_kind(entry)} ({_short_repr(entry)}), "
+                    "not a mapping of fields"
+                )
+            errors = sorted(
+                validator.iter_errors(entry), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path)))
+            )
+            if errors:
+                raise DataError(f"{data.where(section, entry)}: {_schema_message(errors[0])}")
+
+
+def _check_unique(data: Data) -> None:
+    """Refuse duplicate ids within a namespace (bodies and schools share one)."""
+    namespaces = {"bodies": "body", "schools": "body"}
+    seen: dict[tuple[str, str], str] = {}
+    for section, entries in data.sections.items():
+        space = namespaces.get(section, section)
+        for entry in entries:
+            key = (space, entry["id"])
+            if key in seen:
+                raise DataError(f"{data.where(section, entry)}: duplicate id (already used at {seen[key]})")
+            seen[key] = f"{data.where(section)}:{entry.line}"
+    for name, scheme in data.schemes.items():
+        ids = [c["id"] for c in scheme["concepts"]]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            where = f"{data.where('schemes')}:{getattr(scheme, 'line', 0)}: schemes entry {name!r}"
+            raise DataError(f"{where}: duplicate concept id {dupes[0]!r}")
+
+
+def field_values(entry: dict, path: str) -> Iterator[object]:
+    """Values at a dotted path in an entry; `name[]` walks the list at `name`."""
+    nodes: list[object] = [entry]
+    for part in path.split("."):
+        walk = part.endswith("[]")
+        key = part[:-2] if walk else part
+        nxt: list[object] = []
+        for node in nodes:
+            if isinstance(node, dict) and node.get(key) is not None:
+                value = node[key]
+                if walk and isinstance(value, list):
+                    nxt.extend(value)
+                elif not walk:
+                    nxt.append(value)
+        nodes = nxt
+    yield from nodes
+
+
+def _targets(data: Data) -> dict[str, set[str]]:
+    """The ids each reference target accepts."""
+    found = {"body": set(data.bodies()), "document": {d["id"] for d in data["documents"]}}
+    plural = {
+        "aspect": "aspects",
+        "duty": "duties",
+        "legislation": "legislation",
+        "priority": "priorities",
+        "inspection": "inspections",
+        "theme": "themes",
+        "recommendation": "recommendations",
+        "scale": "scales",
+        "function": "functions",
+    }
+    for target, section in plural.items():
+        found[target] = {e["id"] for e in data[section]}
+    for scheme in data.schemes:
+        found[f"vocab:{scheme}"] = data.concept_ids(scheme)
+    return found
+
+
+def _check_references(data: Data) -> None:
+    """Every reference names an existing id of the right kind."""
+    targets = _targets(data)
+    documents = targets["document"]
+    for section, entries in data.sections.items():
+        for entry in entries:
+            for ref in _sources_in(entry):
+                if ref.get("doc") not in documents:
+                    raise DataError(
+                        f"{data.where(section, entry)}: source names document {ref.get('doc')!r}, "
+                        "which is not in documents.yaml"
+                    )
+    for rule in schema()["references"]:
+        section, target = rule["section"], rule["target"]
+        known = targets.get(target)
+        if known is None:
+            raise DataError(f"schema: unknown reference target {target!r}")
+        for entry in data[section]:
+            for value in field_values(entry, rule["field"]):
+                name = rule["field"].replace("[]", "")
+                if value not in known:
+                    what = target.replace("vocab:", "") + (" concept" if target.startswith("vocab:") else "")
+                    close = difflib.get_close_matches(str(value), sorted(known), n=1)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                    raise DataError(f"{data.where(section, entry)}: {name} {value!r} is not a known {what} id{hint}")
+                kind = (data.body_type(value) or "") if "types" in rule else ""
+                if "types" in rule and kind not in rule["types"]:
+                    raise DataError(
+                        f"{data.where(section, entry)}: {name} {value!r} is {_article(kind)} {kind}, "
+                        f"but {_article(rule['types'][0])} {' or '.join(rule['types'])} is required"
+                    )
+
+
+def _article(word: str) -> str:
+    """'a' or 'an' before a word, for readable messages."""
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _sources_in(node: object) -> Iterator[dict]:
+    """Every {doc, loc, anchor} reference inside an entry."""
+    if isinstance(node, dict):
+        if "doc" in node and "anchor" in node:
+            yield node
+        for value in node.values():
+            yield from _sources_in(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _sources_in(item)
+
+
+def parse_date(value: object) -> tuple[str, str]:
+    """Normalise a date to (ISO text, xsd datatype name), raising ValueError for impossible dates."""
+    text = str(value)
+    parts = text.split("-")
+    if len(parts) == 3:
+        return dt.date.fromisoformat(text).isoformat(), "date"
+    if len(parts) == 2:
+        if not 1 <= int(parts[1]) <= 12:
+            raise ValueError(f"month {parts[1]} out of range")
+        return text, "gYearMonth"
+    return f"{int(text):04d}", "gYear"
+
+
+def _date_fields(section_schema: dict, prefix: str = "") -> Iterator[str]:
+    """Dotted paths of every date-valued field a section schema declares."""
+    for name, spec in section_schema.get("properties", {}).items():
+        ref = spec.get("$ref", "")
+        if ref == "#/$defs/date":
+            yield prefix + name
+        elif ref == "#/$defs/dated":
+            yield f"{prefix}{name}.date"
+
+
+def _check_dates(data: Data) -> None:
+    """Dates are real calendar dates, and no interval ends before it starts."""
+    for section, entries in data.sections.items():
+        fields = list(_date_fields(schema()["sections"][section]))
+        for entry in entries:
+            for path in fields:
+                for value in field_values(entry, path):
+                    try:
+                        parse_date(value)
+                    except ValueError as exc:
+                        raise DataError(
+                            f"{data.where(section, entry)}: invalid date {value!r} in {path} ({exc})"
+                        ) from None
+    for rule in schema()["intervals"]:
+        for entry in data[rule["section"]]:
+            start = next(field_values(entry, rule["start"]), None)
+            end = next(field_values(entry, rule["end"]), None)
+            if start is not None and end is not None and str(end) < str(start)[: len(str(end))]:
+                raise DataError(
+                    f"{data.where(rule['section'], entry)}: interval ends ({end}) before it starts ({start})"
+                )
+
+
+def _check_grades(data: Data) -> None:
+    """A judgement's grade belongs to the scale it names."""
+    grades = {s["id"]: {g["id"] for g in s["grades"]} for s in data["scales"]}
+    for entry in data["judgements"]:
+        grade, scale = entry.get("grade"), entry.get("scale")
+        if grade is not None and scale is None:
+            raise DataError(f"{data.where('judgements', entry)}: grade {grade!r} given without a scale")
+        if grade is not None and grade not in grades.get(scale, set()):
+            raise DataError(f"{data.where('judgements', entry)}: grade {grade!r} is not a grade of scale {scale!r}")
+
+
+_CONCEPT_NEEDS = {"body-type": "class", "relation": "property"}
+_CONCEPTS_THE_BUILD_USES = {"relation": {"in-trust", "in-neighbourhood"}}
+_CURIE = re.compile(r"^([a-z]+):[A-Za-z_][A-Za-z0-9_.-]*$")
+
+
+def _check_vocabularies(data: Data) -> None:
+    """Concepts that stand for a class or property name one with a known prefix; holders name a known body."""
+    bodies = data.bodies()
+    for name, needed in _CONCEPTS_THE_BUILD_USES.items():
+        missing = sorted(needed - data.concept_ids(name))
+        if missing:
+            where = f"{data.where('schemes')}:{getattr(data.schemes.get(name), 'line', 0)}: schemes entry {name!r}"
+            raise DataError(f"{where}: concept {missing[0]!r} is missing (the build uses it)")
+    for name, scheme in data.schemes.items():
+        for c in scheme["concepts"]:
+            where = f"{data.where('schemes')}:{getattr(c, 'line', 0)}: schemes entry {name!r}: concept {c['id']!r}"
+            needed = _CONCEPT_NEEDS.get(name)
+            if needed and needed not in c:
+                raise DataError(f"{where}: missing required field {needed!r}")
+            for key in ("class", "property"):
+                match = _CURIE.match(c.get(key, "lkg:x"))
+                if match is None or match.group(1) not in PREFIXES:
+                    raise DataError(f"{where}: {key} {c[key]!r} is not a name with a known prefix (e.g. 'lkg:School')")
+            if "body" in c and c["body"] not in bodies:
+                raise DataError(f"{where}: body {c['body']!r} is not a known body id")
+
+
+def load_data(data_dir: Path) -> Data:
+    """Read and check every curated data file; raise DataError on the first problem."""
+    data = _read_files(data_dir)
+    _check_shapes(data)
+    _check_unique(data)
+    _check_references(data)
+    _check_dates(data)
+    _check_grades(data)
+    _check_vocabularies(data)
+    return data

@@ -1,0 +1,168 @@
+"""The source texts: finding them, folding their text, and checking that a locator points at a real spot."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+
+_PARA_START = re.compile(r"^[ \t]*(?:[-•][ \t]+)?(?:\*\*)?(\d{1,3})\.?[ \t]+\S", re.MULTILINE)
+_LOST_PARA = re.compile(r"^- (?![0-9]{1,3} |\*\*)[^\n]{80,}", re.MULTILINE)
+_LOST_PLAIN_PARA = re.compile(r"^(?:- (?![0-9]{1,3} |\*\*)|(?=[A-Z]))[^\n]{80,}", re.MULTILINE)
+_LOC_PARAS = re.compile(r"^paras?\s+(\d{1,3})(?:\s*[-–]\s*(\d{1,3}))?\s*(?:,.*)?$", re.IGNORECASE)
+_FOLD_TABLE = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+
+
+def fold(text: str) -> str:
+    """Normalise text for matching: case, quotes, dashes, markdown emphasis and white space."""
+    text = unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE)
+    text = re.sub(r"</?b>|\*\*|\\", "", text)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """One document's text with its numbered-paragraph index."""
+
+    doc: str
+    text: str
+    paragraphs: dict[int, tuple[int, int]]
+
+    @cached_property
+    def folded(self) -> str:
+        """The whole text folded for matching, computed once (folding is slow on long texts)."""
+        return fold(self.text)
+
+    def region(self, first: int, last: int) -> str | None:
+        """The folded text from paragraph `first` to the end of `last`, bridging numbers lost in extraction."""
+        if not self.paragraphs:
+            return None
+        known = sorted(self.paragraphs)
+        starts = [n for n in known if n <= first]
+        ends = [n for n in known if n >= last]
+        if not starts or not ends:
+            return None
+        start = self.paragraphs[starts[-1]][0]
+        end = self.paragraphs[ends[0]][1] if ends[0] == last else self.paragraphs[ends[0]][0]
+        return fold(self.text[start:end])
+
+
+def _numbered_lines(text: str) -> list[tuple[int, int, int]]:
+    """(number, offset, line length) for every line that starts like a numbered paragraph."""
+    found = []
+    for m in _PARA_START.finditer(text):
+        end = text.find("\n", m.start())
+        found.append((int(m.group(1)), m.start(), (end if end >= 0 else len(text)) - m.start()))
+    return found
+
+
+def _heaviest_run(cands: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """The increasing run of paragraph numbers with most weight (long lines weigh more than contents entries)."""
+    weight = [1 + min(length, 400) / 1000 for _, _, length in cands]
+    best, prev = list(weight), [-1] * len(cands)
+    for i, (num, _, _) in enumerate(cands):
+        for j in range(i):
+            if cands[j][0] < num and best[j] + weight[i] > best[i]:
+                best[i], prev[i] = best[j] + weight[i], j
+    i = max(range(len(cands)), key=lambda k: best[k])
+    chain = []
+    while i >= 0:
+        chain.append(cands[i])
+        i = prev[i]
+    return chain[::-1]
+
+
+def _restore_lost_numbers(text: str, chain: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """Number unnumbered paragraphs between two numbered ones when their count fits the gap exactly."""
+    starts = [(num, pos) for num, pos, _ in chain]
+    restored = []
+    for (a, pa), (b, pb) in zip(starts, starts[1:], strict=False):
+        if b - a <= 1:
+            continue
+        for pattern in (_LOST_PARA, _LOST_PLAIN_PARA):
+            between = [m.start() for m in pattern.finditer(text, pa + 1, pb)]
+            if len(between) == b - a - 1:
+                restored.extend((a + k + 1, pos) for k, pos in enumerate(between))
+                break
+    if starts:
+        last, pos = starts[-1]
+        line_end = text.find("\n", pos)
+        for line in re.finditer(r"[^\n]*\n?", text[line_end + 1 :] if line_end >= 0 else ""):
+            body = line.group(0).strip()
+            if not body:
+                if line.end() == line.start():
+                    break
+                continue
+            if not _LOST_PARA.match(line.group(0)):
+                break
+            last += 1
+            restored.append((last, line_end + 1 + line.start()))
+    return restored
+
+
+def paragraph_index(text: str) -> dict[int, tuple[int, int]]:
+    """Map paragraph numbers to character spans, restoring numbers the extraction lost where the count allows."""
+    cands = _numbered_lines(text)
+    if not cands:
+        return {}
+    chain = _heaviest_run(cands)
+    starts = sorted([(num, pos) for num, pos, _ in chain] + _restore_lost_numbers(text, chain), key=lambda x: x[1])
+    spans = {}
+    for k, (num, start) in enumerate(starts):
+        end = starts[k + 1][1] if k + 1 < len(starts) else len(text)
+        spans[num] = (start, end)
+    return spans
+
+
+@cache
+def load_source(path: Path, doc: str) -> SourceText:
+    """Read one source text and index its paragraphs."""
+    text = path.read_text(encoding="utf-8")
+    return SourceText(doc, text, paragraph_index(text))
+
+
+def check_reference(ref: dict, texts: dict[str, SourceText]) -> str | None:
+    """Why a {doc, loc, anchor} reference does not point at its source text, or None when it does."""
+    doc, loc, anchor = ref.get("doc"), str(ref.get("loc", "")).strip(), ref.get("anchor")
+    if doc not in texts:
+        return f"no source text for document {doc!r}"
+    if not loc:
+        return "missing locator (loc)"
+    if not anchor or not str(anchor).strip():
+        return "missing anchor phrase"
+    source, needle = texts[doc], fold(str(anchor))
+    if len(needle.split()) > 12:
+        return f"anchor {anchor!r} is longer than twelve words"
+    whole = source.folded
+    if needle not in whole:
+        return f"anchor {anchor!r} not found in {doc}"
+    match = _LOC_PARAS.match(loc)
+    if match:
+        first = int(match.group(1))
+        last = int(match.group(2) or first)
+        region = source.region(first, last)
+        if region is None:
+            return f"{doc} has no paragraph {loc!r}"
+        if needle not in region:
+            return f"anchor {anchor!r} is not in {doc} {loc}"
+        return None
+    heading = fold(loc.split(":", 1)[0])
+    if heading not in whole:
+        return f"locator heading {loc.split(':', 1)[0]!r} not found in {doc}"
+    return None
+
+
+def iter_references(node: object, path: str = ""):
+    """Yield (path, reference) for every {doc, loc, anchor} mapping inside a parsed YAML tree."""
+    if isinstance(node, dict):
+        if "doc" in node and "anchor" in node:
+            yield path, node
+        for key, value in node.items():
+            label = f"{path}/{value.get('id')}" if isinstance(value, dict) and "id" in value else f"{path}/{key}"
+            yield from iter_references(value, label)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            label = item.get("id", index) if isinstance(item, dict) else index
+            yield from iter_references(item, f"{path}/{label}")

@@ -1,0 +1,215 @@
+"""The query engines: pyoxigraph (the fast embedded store) and rdflib (for comparison), behind one interface.
+
+Both query the union of the graph's named graphs and give rows as dicts of plain Python values (IRIs and most
+literals as str, numbers as int or float, booleans as bool, unbound as None), so results compare across engines.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import warnings
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.query import Result
+
+from lutonkg.query.library import QueryError
+from lutonkg.query.store import store_from_file
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGER_TYPES = ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "nonPositiveInteger")
+_INTEGER_TYPES += ("negativeInteger", "positiveInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")
+_INTEGERS = {XSD + name for name in _INTEGER_TYPES}
+_FLOATS = {XSD + "decimal", XSD + "double", XSD + "float"}
+Row = dict[str, Any]
+
+
+class Engine(Protocol):
+    """What the runner needs from an engine: SELECT rows, ASK answers and CONSTRUCT triples as plain values."""
+
+    name: str
+
+    def rows(
+        self, query: str, bindings: dict[str, str] | None = None, cancel: threading.Event | None = None
+    ) -> tuple[list[str], list[Row]]: ...
+
+    def ask(self, query: str) -> bool: ...
+
+
+def plain(datatype: str | None, lexical: str) -> Any:
+    """A literal as a plain Python value: int, float or bool where its datatype says so, else its lexical form."""
+    try:
+        if datatype in _INTEGERS:
+            return int(lexical)
+        if datatype in _FLOATS:
+            return float(lexical)
+    except ValueError:
+        return lexical
+    if datatype == XSD + "boolean":
+        return lexical in ("true", "1")
+    return lexical
+
+
+def _ox_plain(term: object) -> Any:
+    """A pyoxigraph term as a plain value."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return plain(term.datatype.value if term.datatype else None, term.value)
+    return str(term)
+
+
+def _rdflib_plain(term: object) -> Any:
+    """An rdflib term as a plain value."""
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return str(term)
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        return plain(str(term.datatype) if term.datatype else None, str(term))
+    return str(term)
+
+
+def _rdflib_term(term: str) -> URIRef | Literal:
+    """An rdflib term for a bound parameter as query_params writes it: <iri> or a quoted string."""
+    if term.startswith("<"):
+        return URIRef(term[1:-1])
+    text = term[1:-1]
+    return Literal(re.sub(r"\\(.)", lambda m: {"n": "\n", "r": "\r"}.get(m.group(1), m.group(1)), text))
+
+
+def _syntax_message(exc: Exception) -> str:
+    """A parser error squeezed onto one short line."""
+    text = " ".join(str(exc).split())
+    text = re.sub(r"expected one of .*", "unexpected token", text)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+class QueryCancelled(Exception):
+    """The caller stopped waiting for this query."""
+
+
+def _collect(items: Iterable[Any], convert: Callable[[Any], Row], cancel: threading.Event | None) -> list[Row]:
+    """Convert results one by one, stopping early once the caller has given up on them."""
+    rows = []
+    for item in items:
+        if cancel is not None and cancel.is_set():
+            raise QueryCancelled
+        rows.append(convert(item))
+    return rows
+
+
+class OxigraphEngine:
+    """The embedded pyoxigraph store, querying the union of its named graphs.
+
+    Stores from lutonkg.query.store hold that union, de-duplicated, in their default graph; for any other store (empty
+    default graph) pyoxigraph's union mode is used instead, which may repeat a triple stated in two graphs.
+    """
+
+    name = "oxigraph"
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.union_mode = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
+
+    def _query(self, query: str) -> object:
+        """Parse and start a query; syntax errors become QueryError."""
+        try:
+            return self.store.query(query, use_default_graph_as_union=self.union_mode)
+        except SyntaxError as exc:
+            raise QueryError(f"invalid SPARQL: {_syntax_message(exc)}") from None
+        except OSError as exc:
+            raise QueryError(f"query failed: {_syntax_message(exc)}") from None
+
+    def rows(
+        self, query: str, bindings: dict[str, str] | None = None, cancel: threading.Event | None = None
+    ) -> tuple[list[str], list[Row]]:
+        """SELECT solutions, or CONSTRUCT/DESCRIBE triples as subject/predicate/object rows.
+
+        The parameters are already in the text as VALUES; bindings is accepted for a common signature.
+        """
+        results = self._query(query)
+        if isinstance(results, ox.QuerySolutions):
+            names = [v.value for v in results.variables]
+            return names, _collect(results, lambda s: {n: _ox_plain(s[n]) for n in names}, cancel)
+        if isinstance(results, ox.QueryBoolean):
+            return ["result"], [{"result": bool(results)}]
+        names = ["subject", "predicate", "object"]
+        return names, _collect(results, lambda t: dict(zip(names, map(_ox_plain, t), strict=True)), cancel)
+
+    def ask(self, query: str) -> bool:
+        """The answer to an ASK query."""
+        return bool(self._query(query))
+
+
+class RdflibEngine:
+    """An rdflib Dataset whose default graph is the union of the named graphs (for comparison)."""
+
+    name = "rdflib"
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    def _query(self, query: str, bindings: dict[str, str] | None = None) -> Result:
+        """Parse and start a query; parser errors become QueryError."""
+        initial = {name: _rdflib_term(term) for name, term in (bindings or {}).items()}
+        try:
+            return self.dataset.query(query, initBindings=initial)
+        except Exception as exc:  # rdflib raises pyparsing and assorted errors for bad queries
+            raise QueryError(f"invalid SPARQL: {_syntax_message(exc)}") from None
+
+    def rows(
+        self, query: str, bindings: dict[str, str] | None = None, cancel: threading.Event | None = None
+    ) -> tuple[list[str], list[Row]]:
+        """SELECT solutions, or CONSTRUCT/DESCRIBE triples as subject/predicate/object rows.
+
+        The parameters are in the text as VALUES and are also given to rdflib as initial bindings: rdflib
+        evaluates each branch of a UNION on its own, and without them it would join unbounded branches first.
+        """
+        with warnings.catch_warnings():  # rdflib 7 warns about its own internals on every Dataset lookup
+            warnings.simplefilter("ignore", DeprecationWarning)
+            result = self._query(query, bindings)
+            if result.type == "ASK":
+                return ["result"], [{"result": bool(result.askAnswer)}]
+            if result.type == "SELECT":
+                names = [str(v) for v in result.vars]
+                return names, _collect(result, lambda r: {n: _rdflib_plain(r[i]) for i, n in enumerate(names)}, cancel)
+            names = ["subject", "predicate", "object"]
+            return names, _collect(result, lambda t: dict(zip(names, map(_rdflib_plain, t), strict=True)), cancel)
+
+    def ask(self, query: str) -> bool:
+        """The answer to an ASK query."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return bool(self._query(query).askAnswer)
+
+
+def load_rdflib(path: Path) -> Dataset:
+    """The N-Quads file as an rdflib Dataset querying the union of its graphs."""
+    dataset = Dataset(default_union=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        dataset.parse(str(path), format="nquads")
+    return dataset
+
+
+def open_engine(path: Path, engine: str = "oxigraph") -> OxigraphEngine | RdflibEngine:
+    """Load the built graph into the named engine; a missing or unreadable file is a QueryError."""
+    if not path.is_file():
+        raise QueryError(f"graph file {path} not found; build it with `lutonkg build`")
+    try:
+        if engine == "rdflib":
+            return RdflibEngine(load_rdflib(path))
+        return OxigraphEngine(store_from_file(path))
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise QueryError(f"cannot load {path}: {_syntax_message(exc)}") from None

@@ -1,0 +1,164 @@
+"""The competency-question library: the .rq files in queries/, their header comments and declared parameters.
+
+Each file opens with a block of `#` comment lines: the question (first line), a free description, one
+`# param: NAME kind=KIND [default=VALUE | example=VALUE] description` line per parameter and a `# row:` line
+saying what one result row means. A parameter without a default is required; `default=*` makes it optional
+(left unbound, so the query answers for every value).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lutonkg.resources import queries_dir
+
+ANY = "*"
+_PARAM = re.compile(r"^param:\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<rest>.*)$")
+_OPTION = re.compile(r"^(?P<key>kind|default|example)=(?P<value>\S+)$")
+
+
+class QueryError(Exception):
+    """A query could not be found, bound or run; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared parameter: its name (the SPARQL variable), kind of value, default or example, and meaning."""
+
+    name: str
+    kind: str
+    default: str | None
+    example: str | None
+    description: str
+
+    @property
+    def required(self) -> bool:
+        """True when the user must give a value."""
+        return self.default is None
+
+    @property
+    def optional(self) -> bool:
+        """True when the parameter may stay unbound (default `*`)."""
+        return self.default == ANY
+
+    def usage(self) -> str:
+        """How the parameter is written on the command line, e.g. `body=<body>` or `[year=<year>]`."""
+        if self.required:
+            return f"{self.name}=<{self.kind}>"
+        return f"[{self.name}=<{self.kind}>]"
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """One query: its name, SPARQL text, the question it answers, its parameters and what a row means."""
+
+    name: str
+    text: str
+    title: str
+    description: str
+    row: str
+    params: tuple[Param, ...]
+    path: Path | None = None
+
+    def param(self, name: str) -> Param | None:
+        """The declared parameter of that name, if any."""
+        return next((p for p in self.params if p.name == name), None)
+
+    def sample_params(self) -> dict[str, str]:
+        """Values for every required parameter from its example (for tests, benchmarks and the docs)."""
+        return {p.name: p.example for p in self.params if p.required and p.example}
+
+
+def _header_lines(text: str) -> list[str]:
+    """The leading comment block, without the `#` marks."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            if stripped:
+                break
+            continue
+        lines.append(stripped[1:].rstrip())
+    return lines
+
+
+def _parse_param(body: str, where: str) -> Param:
+    """A `param:` line: name, then kind=/default=/example= options, then the description."""
+    match = _PARAM.match(body)
+    if not match:
+        raise QueryError(f"{where}: malformed parameter line {body!r}")
+    options: dict[str, str] = {}
+    words = match["rest"].split()
+    while words and (option := _OPTION.match(words[0])):
+        options[option["key"]] = option["value"]
+        words.pop(0)
+    if "kind" not in options:
+        raise QueryError(f"{where}: parameter {match['name']!r} has no kind=")
+    return Param(match["name"], options["kind"], options.get("default"), options.get("example"), " ".join(words))
+
+
+def _entries(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Split header lines into tagged entries (`param:` / `row:`, with indented continuation lines) and prose."""
+    tagged: list[str] = []
+    prose: list[str] = []
+    open_entry = False
+    for line in lines:
+        body = line.strip()
+        if body.startswith(("param:", "row:")):
+            tagged.append(body)
+            open_entry = True
+        elif open_entry and body and line.startswith("   "):
+            tagged[-1] += " " + body
+        else:
+            open_entry = False
+            prose.append(body)
+    return tagged, prose
+
+
+def parse(text: str, name: str, path: Path | None = None) -> QuerySpec:
+    """Read a query's header comments into a QuerySpec (the text itself is kept as written)."""
+    where = str(path) if path else name
+    tagged, prose = _entries(_header_lines(text))
+    title = next((line for line in prose if line), "")
+    description = [line for line in prose if line and line != title]
+    return QuerySpec(
+        name=name,
+        text=text,
+        title=title,
+        description=" ".join(" ".join(description).split()),
+        row=" ".join(e[4:].strip() for e in tagged if e.startswith("row:")),
+        params=tuple(_parse_param(e, where) for e in tagged if e.startswith("param:")),
+        path=path,
+    )
+
+
+def load_file(path: Path) -> QuerySpec:
+    """A query from a .rq file anywhere."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"cannot read {path}: {exc.strerror if isinstance(exc, OSError) else exc}") from None
+    return parse(text, path.stem, path)
+
+
+def library(directory: Path | None = None) -> dict[str, QuerySpec]:
+    """Every query of the library (the toolkit's, or those in `directory`) by name, in name order."""
+    return {path.stem: load_file(path) for path in sorted((directory or queries_dir()).glob("*.rq"))}
+
+
+def find(ref: str, directory: Path | None = None) -> QuerySpec:
+    """A library query by name, or a .rq file by path; an unknown name suggests the closest ones."""
+    path = Path(ref)
+    if ref.endswith(".rq") or path.is_file():
+        if not path.is_file():
+            raise QueryError(f"no such query file: {ref}")
+        return load_file(path)
+    queries = library(directory)
+    if ref in queries:
+        return queries[ref]
+    close = difflib.get_close_matches(ref, queries, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise QueryError(f"unknown query {ref!r} (`lutonkg queries` lists them){hint}")

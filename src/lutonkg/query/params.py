@@ -1,0 +1,208 @@
+"""Query parameters: turning `--param body=luton-lea` into a SPARQL term and binding it with a VALUES block.
+
+A parameter NAME binds the variable ?NAME. The runner puts `VALUES ?NAME { term }` at the start of the
+outermost WHERE group (and of the UNION branches and subqueries that use it), so the same text runs on
+pyoxigraph, rdflib, the Oxigraph server or any other SPARQL 1.1 store. A value for a thing (a body, duty,
+theme ...) may be its slug (`luton-lea`), its label (`Luton Local Education Authority`) or its full IRI; it
+must name something in the graph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lutonkg.query.library import ANY, Param, QueryError, QuerySpec
+
+if TYPE_CHECKING:
+    from lutonkg.query.engines import Engine
+
+ID = "https://w3id.org/lutonkg/id/"
+LEGISLATION = "http://www.legislation.gov.uk/id/"
+_LABELS = "<http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>|" + (
+    "<http://www.w3.org/2004/02/skos/core#altLabel>"
+)
+_MASK = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_FORM = re.compile(r"\b(SELECT|ASK|DESCRIBE)\b[^{]*\{", re.IGNORECASE)
+_IRI_OK = re.compile(r"^https?://[^<>\"{}|^`\\\s]+$")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of parameter value: the IRI namespaces things of that kind live in, or a literal's pattern."""
+
+    what: str
+    bases: tuple[str, ...] = ()
+    pattern: str | None = None
+
+
+KINDS: dict[str, Kind] = {
+    "body": Kind("body or school", (ID + "body/", ID + "school/")),
+    "school": Kind("school", (ID + "school/",)),
+    "authority": Kind("local authority (a body the documents are about)", (ID + "body/",)),
+    "body-type": Kind("body type", (ID + "concept/body-type/",)),
+    "duty": Kind("statutory duty", (ID + "duty/",)),
+    "theme": Kind("recommendation theme", (ID + "concept/theme/",)),
+    "aspect": Kind("aspect of the statutory duties", (ID + "concept/aspect/",)),
+    "function": Kind("judged function", (ID + "concept/function/",)),
+    "topic": Kind("claim topic", (ID + "concept/topic/",)),
+    "relation": Kind("relation type", (ID + "concept/relation/",)),
+    "event-kind": Kind("kind of change event", (ID + "concept/event-kind/",)),
+    "document": Kind("source document", (ID + "document/",)),
+    "inspection": Kind("inspection", (ID + "inspection/",)),
+    "priority": Kind("strategic priority", (ID + "priority/",)),
+    "act": Kind("Act, instrument or guidance", (LEGISLATION, ID + "legislation/")),
+    "year": Kind("year (YYYY)", pattern=r"\d{4}"),
+    "date": Kind("date (YYYY, YYYY-MM or YYYY-MM-DD)", pattern=r"\d{4}(-\d{2}(-\d{2})?)?"),
+    "text": Kind("text", pattern=r"(?s).*"),
+}
+
+
+def parse_assignments(items: list[str] | None) -> dict[str, str]:
+    """`k=v` strings from the command line as a dict; a malformed one is a QueryError."""
+    params: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise QueryError(f"--param {item!r} is not of the form name=value")
+        params[name.strip()] = value.strip()
+    return params
+
+
+def sparql_string(text: str) -> str:
+    """A SPARQL string literal for any text, escaped so it cannot end early."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+def _valid_date(value: str) -> bool:
+    """True for a real calendar year, month or day in ISO form."""
+    parts = value.split("-")
+    try:
+        dt.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return True
+
+
+def _literal(param: Param, kind: Kind, value: str) -> str:
+    """A literal parameter value, checked against its kind's pattern."""
+    if not re.fullmatch(kind.pattern or "", value) or (param.kind in ("year", "date") and not _valid_date(value)):
+        raise QueryError(f"parameter {param.name}={value!r} is not a valid {kind.what}")
+    return sparql_string(value)
+
+
+def _exists(engine: Engine, iri: str) -> bool:
+    """True when the graph says something about the IRI."""
+    return engine.ask(f"ASK {{ <{iri}> ?p ?o }}")
+
+
+def _by_label(engine: Engine, kind: Kind, value: str) -> list[str]:
+    """Things of the kind whose label or alternative label is the value (ignoring case)."""
+    within = " || ".join(f"STRSTARTS(STR(?x), {sparql_string(base)})" for base in kind.bases)
+    query = (
+        f"SELECT DISTINCT ?x WHERE {{ ?x {_LABELS} ?label . "
+        f"FILTER(LCASE(STR(?label)) = {sparql_string(value.lower())}) FILTER({within}) }} ORDER BY ?x LIMIT 5"
+    )
+    return [row["x"] for row in engine.rows(query)[1]]
+
+
+def resolve(param: Param, value: str, engine: Engine) -> str:
+    """The SPARQL term for a parameter value: an IRI of something in the graph, or a checked literal."""
+    kind = KINDS.get(param.kind)
+    if kind is None:
+        raise QueryError(f"parameter {param.name} has unknown kind {param.kind!r} (known: {', '.join(KINDS)})")
+    if kind.pattern is not None:
+        return _literal(param, kind, value)
+    if value.startswith(("http://", "https://")):
+        if not _IRI_OK.match(value) or not _exists(engine, value):
+            raise QueryError(f"parameter {param.name}: no {kind.what} <{value}> in the graph")
+        return f"<{value}>"
+    slug_ok = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]*", value) is not None
+    found = [base + value for base in kind.bases if slug_ok and _exists(engine, base + value)]
+    if not found:
+        found = _by_label(engine, kind, value)
+    if len(found) == 1:
+        return f"<{found[0]}>"
+    if found:
+        raise QueryError(f"parameter {param.name}={value!r} is ambiguous: {', '.join(found)}")
+    raise QueryError(f"parameter {param.name}: no {kind.what} matches {value!r} (give a slug, a label or an IRI)")
+
+
+def values_for(spec: QuerySpec, params: dict[str, str], engine: Engine) -> dict[str, str]:
+    """SPARQL terms for the declared parameters: given values, else defaults; optional ones left out."""
+    unknown = sorted(set(params) - {p.name for p in spec.params})
+    if unknown:
+        takes = ", ".join(p.usage() for p in spec.params) or "no parameters"
+        raise QueryError(f"query {spec.name!r} has no parameter {unknown[0]!r} (it takes {takes})")
+    terms = {}
+    for param in spec.params:
+        value = params.get(param.name, param.default)
+        if value is None:
+            example = f" (for example --param {param.name}={param.example})" if param.example else ""
+            what = param.description.rstrip(".") or KINDS.get(param.kind, Kind(param.kind)).what
+            raise QueryError(f"query {spec.name!r} needs --param {param.name}=<{param.kind}>: {what}{example}")
+        if value == ANY:
+            continue
+        terms[param.name] = resolve(param, value, engine)
+    return terms
+
+
+def mask(text: str) -> str:
+    """The text with its comments, strings and IRIs blanked out (same length), to find keywords and braces."""
+    return _MASK.sub(lambda m: " " * len(m.group()), text)
+
+
+def inject(text: str, terms: dict[str, str]) -> str:
+    """The query with `VALUES ?name { term }` at the start of its outermost WHERE group, and copied into the groups
+    Oxigraph plans on their own: each top-level UNION branch that uses the variable, and each top-level subquery
+    that groups by it. Joining with a one-row VALUES table gives the same answer inside or outside those groups;
+    inside, the engine starts from the parameter instead of evaluating the group for the whole graph first.
+    """
+    if not terms:
+        return text
+    masked = mask(text)
+    match = _WHERE.search(masked) or _FORM.search(masked)
+    if not match:
+        raise QueryError("cannot bind parameters: the query has no WHERE { ... } group")
+    inserts = [(match.end(), list(terms))]
+    for start, end in _top_groups(masked, match.end()):
+        inner = masked[start:end]
+        if re.match(r"\s*SELECT\b", inner, re.IGNORECASE):
+            grouped = re.search(r"\bGROUP\s+BY\b((?:(?!\b(?:HAVING|ORDER|LIMIT|OFFSET)\b)[^{}])*)", inner, re.I)
+            where = _WHERE.search(inner) or re.search(r"\{", inner)
+            names = [n for n in terms if grouped and where and re.search(rf"\?{n}\b", grouped.group(1))]
+            inserts.append((start + where.end() if where else start, names))
+        elif _is_union_branch(masked, start, end):
+            inserts.append((start, [n for n in terms if re.search(rf"\?{n}\b", inner)]))
+    for at, names in sorted(inserts, reverse=True):
+        values = "".join(f"\n  VALUES ?{name} {{ {terms[name]} }}" for name in names)
+        text = text[:at] + values + text[at:]
+    return text
+
+
+def _top_groups(masked: str, start: int) -> list[tuple[int, int]]:
+    """(start, end) of the text inside each { } group directly within the group that opens just before start."""
+    groups, depth, opened = [], 0, start
+    for i in range(start, len(masked)):
+        if masked[i] == "{":
+            depth += 1
+            if depth == 1:
+                opened = i + 1
+        elif masked[i] == "}":
+            if depth == 0:
+                break
+            depth -= 1
+            if depth == 0:
+                groups.append((opened, i))
+    return groups
+
+
+def _is_union_branch(masked: str, start: int, end: int) -> bool:
+    """Whether the group { ... } is an operand of UNION."""
+    before = masked[: start - 1].rstrip()
+    after = masked[end + 1 :].lstrip()
+    return before.upper().endswith("UNION") or after.upper().startswith("UNION")

@@ -1,0 +1,201 @@
+"""Running SPARQL over the built graph: a library query, a .rq file or text, with parameters and a time limit.
+
+The embedded pyoxigraph store is the engine (lutonkg.query.engines); rdflib runs the same queries for comparison.
+Rows come back as dicts of plain Python values, so results compare across engines.
+
+>>> from lutonkg.query import run
+>>> rows = run("inspection-grades")                      # the library query, its default parameters
+>>> rows = run("recommendations-to-body", {"body": "luton-lea"})
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pyoxigraph as ox
+from rdflib import Dataset
+
+from lutonkg.project import ProjectError, find_project
+from lutonkg.query.engines import (
+    Engine,
+    OxigraphEngine,
+    QueryCancelled,
+    RdflibEngine,
+    Row,
+    load_rdflib,
+    open_engine,
+)
+from lutonkg.query.library import QueryError, QuerySpec, find, parse
+from lutonkg.query.params import inject, mask, values_for
+
+__all__ = [
+    "QueryError",
+    "QueryTimeout",
+    "OxigraphEngine",
+    "RdflibEngine",
+    "Prepared",
+    "execute",
+    "load_rdflib",
+    "open_engine",
+    "prepare",
+    "run",
+    "run_full",
+]
+
+DEFAULT_TIMEOUT = 60.0
+MAX_NESTING = 200
+T = TypeVar("T")
+
+
+class QueryTimeout(QueryError):
+    """The query ran longer than its time limit."""
+
+
+def with_timeout(work: Callable[[threading.Event], T], timeout: float | None) -> T:
+    """Run work(cancel) in a helper thread and wait at most timeout seconds (None: no limit).
+
+    pyoxigraph releases the GIL while it evaluates, so the wait is honoured. On timeout the cancel event is set:
+    a query that streams its rows stops at the next row; one that must finish a sort or an aggregate first keeps
+    its daemon thread busy until then (the command line exits at once instead).
+    """
+    cancel = threading.Event()
+    if timeout is None:
+        return work(cancel)
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = work(cancel)
+        except QueryCancelled:
+            pass  # nobody waits any more; the engine's objects are freed here, in the thread that made them
+        except BaseException as exc:  # handed back to the caller below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="lutonkg-query", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        cancel.set()
+        raise QueryTimeout(f"query stopped after {timeout:g} s (the time limit); narrow it or raise --timeout")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+_UPDATE = re.compile(
+    r"^\s*(?:(?:PREFIX\s+[\w.-]*:|BASE)\s*)*(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE,
+)
+
+
+def nesting(text: str) -> int:
+    """How deep the query's brackets ({ ( [) nest, outside strings, IRIs and comments."""
+    depth = deepest = 0
+    for char in mask(text):
+        if char in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")}]":
+            depth -= 1
+    return deepest
+
+
+def is_update(text: str) -> bool:
+    """True when the text is a SPARQL Update request rather than a query."""
+    return _UPDATE.match(mask(text)) is not None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A query ready to run: its spec, its text with the parameters bound, and the bound terms by name."""
+
+    spec: QuerySpec
+    text: str
+    terms: dict[str, str]
+
+
+def prepare(query: str | QuerySpec, params: dict[str, str] | None, engine: Engine) -> Prepared:
+    """The query (a name, a .rq path, SPARQL text or a spec) with its parameters resolved and bound."""
+    if isinstance(query, QuerySpec):
+        spec = query
+    elif "{" in query:
+        spec = parse(query, "query")
+    else:
+        spec = find(query)
+    if is_update(spec.text):
+        raise QueryError("SPARQL updates are not accepted: the graph is read-only (edit graph/data and rebuild)")
+    if nesting(spec.text) > MAX_NESTING:
+        raise QueryError(f"the query nests brackets more than {MAX_NESTING} deep; the parser would run out of stack")
+    terms = values_for(spec, params or {}, engine)
+    return Prepared(spec, inject(spec.text, terms), terms)
+
+
+def execute(prepared: Prepared, engine: Engine, timeout: float | None = None) -> tuple[list[str], list[Row]]:
+    """Run a prepared query on an engine within the time limit; column names and rows."""
+    try:
+        return with_timeout(lambda cancel: engine.rows(prepared.text, prepared.terms, cancel), timeout)
+    except QueryTimeout:
+        raise
+    except QueryError as exc:
+        where = prepared.spec.path.name if prepared.spec.path else None
+        raise QueryError(f"{where}: {exc}" if where else str(exc)) from None
+
+
+def as_engine(engine: Engine | ox.Store | Dataset | None) -> Engine:
+    """An engine for what the caller has: an engine, a pyoxigraph Store, an rdflib Dataset, or None (the graph)."""
+    if engine is None:
+        return default_engine()
+    if isinstance(engine, ox.Store):
+        return OxigraphEngine(engine)
+    if isinstance(engine, Dataset):
+        return RdflibEngine(engine)
+    return engine
+
+
+def run_full(
+    query: str | QuerySpec,
+    params: dict[str, str] | None = None,
+    engine: Engine | ox.Store | Dataset | None = None,
+    timeout: float | None = None,
+) -> tuple[list[str], list[Row]]:
+    """Like run, but also returns the column names (in SELECT order)."""
+    chosen = as_engine(engine)
+    return execute(prepare(query, params, chosen), chosen, timeout)
+
+
+def run(
+    query: str | QuerySpec,
+    params: dict[str, str] | None = None,
+    engine: Engine | ox.Store | Dataset | None = None,
+    timeout: float | None = None,
+) -> list[Row]:
+    """Run a library query (by name), a .rq file or SPARQL text; rows as dicts of plain values.
+
+    engine: a pyoxigraph Store, an rdflib Dataset, an engine from open_engine, or None for the current project's
+    built graph (graph/lutonkg.nq of the project folder you are in).
+    """
+    return run_full(query, params, engine, timeout)[1]
+
+
+_DEFAULT: dict[tuple, OxigraphEngine] = {}
+
+
+def default_engine() -> OxigraphEngine:
+    """The pyoxigraph store of the current project's built graph, loaded once per process (again if rebuilt)."""
+    try:
+        path = find_project().nquads
+    except ProjectError as exc:
+        raise QueryError(str(exc)) from None
+    try:
+        stamp = path.stat()
+    except OSError:
+        raise QueryError(f"graph file {path} not found; build it with `lutonkg build`") from None
+    key = (str(path), stamp.st_mtime_ns, stamp.st_size)
+    if key not in _DEFAULT:
+        _DEFAULT.clear()
+        _DEFAULT[key] = open_engine(path)
+    return _DEFAULT[key]

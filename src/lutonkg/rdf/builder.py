@@ -1,0 +1,134 @@
+"""Turning checked data into RDF: identifiers, named graphs per source document, citations and dated literals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import PROV, SKOS
+
+from lutonkg.data.load import Data, DataError, parse_date
+from lutonkg.namespaces import (
+    CURATION_GRAPH,
+    ID,
+    LKG,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+    concept,
+    doc_graph,
+    iri,
+    scheme_iri,
+)
+from lutonkg.resources import ontology_sources
+
+
+def slugify(text: str) -> str:
+    """A readable slug for free text (used for roles and topics)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def date_literal(value: object) -> Literal:
+    """A date typed as precisely as it was given: xsd:date, xsd:gYearMonth or xsd:gYear."""
+    text, kind = parse_date(value)
+    return Literal(text, datatype=XSD[kind])
+
+
+def curie(text: str) -> URIRef:
+    """Expand a CURIE such as 'lkg:School' with the project's prefixes."""
+    prefix, _, local = text.partition(":")
+    if prefix not in PREFIXES or not local:
+        raise DataError(f"vocabularies: unknown CURIE {text!r}")
+    return URIRef(PREFIXES[prefix] + local)
+
+
+class GraphBuilder:
+    """Collects quads, putting each fact in the named graph of every document that states it."""
+
+    def __init__(self, data: Data) -> None:
+        self.data = data
+        self.ds = Dataset()
+        for prefix, namespace in PREFIXES.items():
+            self.ds.bind(prefix, namespace)
+        self.doc_dates = {d["id"]: str(d["date"]) for d in data["documents"]}
+
+    def graph(self, name: URIRef) -> Graph:
+        """One named graph of the dataset."""
+        return self.ds.graph(name)
+
+    def add(self, graphs: Iterable[URIRef], s: URIRef, p: URIRef, o: object) -> None:
+        """Add a triple to each of the given named graphs; None objects are skipped."""
+        if o is None:
+            return
+        obj = o if isinstance(o, URIRef | Literal) else Literal(o)
+        for name in graphs:
+            self.ds.graph(name).add((s, p, obj))
+
+    def graphs_for(self, entry: dict, curated: bool = False) -> list[URIRef]:
+        """Named graphs for an entry: its documents' graphs, or the curation graph for curators' assessments."""
+        if curated or entry.get("inferred"):
+            return [CURATION_GRAPH]
+        return sorted({doc_graph(s["doc"]) for s in entry.get("sources", [])})
+
+    def cite(self, subject: URIRef, stem: str, sources: list[dict], attest: bool = True) -> None:
+        """Attach citations (prov:qualifiedDerivation) for each source; record attestation unless told not to."""
+        for n, src in enumerate(sources, start=1):
+            node = ID[f"citation/{stem}-s{n}"]
+            doc = iri("document", src["doc"])
+            g = [doc_graph(src["doc"])]
+            self.add(g, node, RDF.type, LKG.Citation)
+            self.add(g, node, PROV.entity, doc)
+            self.add(g, node, LKG.locator, Literal(str(src["loc"])))
+            self.add(g, node, LKG.anchor, Literal(str(src["anchor"])))
+            self.add(g, node, RDFS.label, Literal(f"{src['doc']} {src['loc']}"))
+            self.add(g, subject, PROV.qualifiedDerivation, node)
+            self.add(g, subject, PROV.wasDerivedFrom, doc)
+            if attest:
+                self.add(g, subject, LKG.attestedIn, doc)
+
+    def concept_iri(self, scheme: str, slug: str) -> URIRef:
+        """A concept IRI from vocabularies.yaml."""
+        return concept(scheme, slug)
+
+    def vocab_entry(self, scheme: str, slug: str) -> dict:
+        """The vocabularies.yaml entry of a concept."""
+        for entry in self.data.schemes[scheme]["concepts"]:
+            if entry["id"] == slug:
+                return entry
+        raise DataError(f"vocabularies.yaml: scheme {scheme!r} has no concept {slug!r}")
+
+    def body_iri(self, slug: str) -> URIRef:
+        """The IRI of a body or school."""
+        kind = "school" if self.data.body_type(slug) == "school" else "body"
+        return iri(kind, slug)
+
+    def add_scheme(self, scheme: str, label: str, definition: str | None, graphs: list[URIRef]) -> URIRef:
+        """Declare a SKOS concept scheme."""
+        node = scheme_iri(scheme)
+        self.add(graphs, node, RDF.type, SKOS.ConceptScheme)
+        self.add(graphs, node, SKOS.prefLabel, Literal(label, lang="en"))
+        self.add(graphs, node, RDFS.label, Literal(label, lang="en"))
+        self.add(graphs, node, SKOS.definition, Literal(definition, lang="en") if definition else None)
+        return node
+
+    def add_concept(self, scheme: str, slug: str, label: str, definition: str | None, graphs: list[URIRef]) -> URIRef:
+        """Declare a SKOS concept in a scheme."""
+        node = concept(scheme, slug)
+        self.add(graphs, node, RDF.type, SKOS.Concept)
+        self.add(graphs, node, SKOS.inScheme, scheme_iri(scheme))
+        self.add(graphs, node, SKOS.topConceptOf, scheme_iri(scheme))
+        self.add(graphs, node, SKOS.prefLabel, Literal(label, lang="en"))
+        self.add(graphs, node, RDFS.label, Literal(label, lang="en"))
+        self.add(graphs, node, SKOS.definition, Literal(definition, lang="en") if definition else None)
+        return node
+
+
+def load_ontology(ds: Dataset) -> None:
+    """Put the ontology and its import module into the ontology graph, with blank nodes labelled canonically."""
+    source = Graph()
+    for path in ontology_sources():
+        source.parse(path, format="turtle")
+    g = ds.graph(ONTOLOGY_GRAPH)
+    for triple in to_canonical_graph(source):
+        g.add(triple)
