@@ -137,11 +137,13 @@ def path_without_java() -> str:
 
 @pytest.fixture(scope="module")
 def valid_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path]:
-    """One build of graph/data with every valid fixture applied, on a PATH without Java, and its output folder."""
+    """One build of graph/data with every valid fixture applied, on a PATH without Java (so --no-reason), and its
+    output folder."""
     tmp_path = tmp_path_factory.mktemp("valid")
     data, _ = data_copy(tmp_path, *VALID.values())
     out = tmp_path / "out"
-    return lutonkg("build", "--data", data, "--out", out, env={**os.environ, "PATH": path_without_java()}), out
+    env = {**os.environ, "PATH": path_without_java()}
+    return lutonkg("build", "--no-reason", "--data", data, "--out", out, env=env), out
 
 
 @pytest.fixture(scope="module")
@@ -166,12 +168,24 @@ def test_valid_edge_case_is_in_the_graph(name: str, valid_store: ox.Store) -> No
     assert bool(valid_store.query(PREFIXES + VALID[name]["ask"])) is True, VALID[name]["ask"]
 
 
-def test_build_without_java_says_reasoning_was_skipped(valid_build: tuple[subprocess.CompletedProcess, Path]) -> None:
-    """Without `java` on PATH the build succeeds and says plainly that reasoning was skipped and how to enable it."""
+def test_build_without_java_stops_and_writes_nothing(tmp_path: Path) -> None:
+    """Without `java` on PATH a build stops with one line (what is missing, how to install it, --no-reason) and
+    leaves the previous outputs exactly as they were: no silent switch to an unreasoned graph."""
+    out = previous_build(tmp_path)
+    result = lutonkg("build", "--out", out, env={**os.environ, "PATH": path_without_java()})
+    assert result.returncode == 1 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lutonkg build: error: OWL reasoning needs a Java runtime")
+    assert "apt-get install default-jre-headless" in lines[0] and "--no-reason" in lines[0]
+    assert sorted(p.name for p in out.iterdir()) == ["lutonkg.ttl"]
+    assert (out / "lutonkg.ttl").read_text(encoding="utf-8") == PREVIOUS
+
+
+def test_build_with_no_reason_says_the_outputs_differ(valid_build: tuple[subprocess.CompletedProcess, Path]) -> None:
+    """--no-reason builds without Java and says the outputs differ from a reasoned build."""
     result, _ = valid_build
     assert result.returncode == 0, result.stderr
-    assert "reasoning: OWL reasoning skipped: no Java runtime found" in result.stdout
-    assert "apt-get install default-jre-headless" in result.stdout
+    assert "reasoning: OWL reasoning skipped (--no-reason): the outputs differ from a reasoned build (no inferred links)" in result.stdout
     assert "HermiT" not in result.stdout
 
 

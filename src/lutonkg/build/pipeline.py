@@ -43,6 +43,13 @@ _SECTION_OF_KIND = {
 }
 
 
+NO_JAVA = (
+    "OWL reasoning needs a Java runtime and none was found on PATH: install one (e.g. `apt-get install "
+    "default-jre-headless`), or build an unreasoned graph with --no-reason (its outputs then differ from the reasoned "
+    "build)"
+)
+
+
 class BuildError(Exception):
     """The build stopped; the message is one line saying where and why."""
 
@@ -110,7 +117,10 @@ def _locate_clash(data: Data, ds: Dataset, exc: reason.InconsistentGraph) -> str
 def _reason(data: Data, ds: Dataset, ontology: Graph, use_reasoner: bool) -> tuple[list, str]:
     """Check consistency with HermiT; return what it infers (for the inferred graph) and a one-line account."""
     if not use_reasoner:
-        return [], "OWL reasoning skipped (--no-reason)"
+        return (
+            [],
+            "OWL reasoning skipped (--no-reason): the outputs differ from a reasoned build (no inferred types or links)",
+        )
     facts = {(s, p, o) for s, p, o, g in ds.quads((None, None, None, None)) if g != ONTOLOGY_GRAPH}
     try:
         result = reason.materialise(ontology, facts)
@@ -119,8 +129,6 @@ def _reason(data: Data, ds: Dataset, ontology: Graph, use_reasoner: bool) -> tup
         raise BuildError(f"{where}: {exc}" if where else str(exc)) from None
     except reason.ReasonerFailed as exc:
         raise BuildError(str(exc)) from None
-    if result.skipped:
-        return [], result.skipped
     return result.inferred, f"HermiT: consistent, {len(result.inferred)} triples inferred"
 
 
@@ -204,6 +212,8 @@ def check_quality(data: Data, all_quads: list) -> None:
 def build(data_dir: Path, out_dir: Path, use_reasoner: bool = True) -> BuildReport:
     """Load, convert, reason, validate and write; raise BuildError (nothing written) on any problem."""
     started = time.perf_counter()
+    if use_reasoner and not reason.java_available():
+        raise BuildError(NO_JAVA)
     if out_dir.exists() and not out_dir.is_dir():
         raise BuildError(f"{out_dir}: cannot write the outputs there (not a folder)")
     report = BuildReport()

@@ -43,10 +43,9 @@ class InconsistentGraph(Exception):
 
 @dataclass
 class ReasoningResult:
-    """What the reasoner did: the triples it inferred, or why it was skipped."""
+    """What the reasoner did: the triples it inferred."""
 
     inferred: list[Triple]
-    skipped: str | None = None
 
 
 def java_available() -> bool:
@@ -76,11 +75,7 @@ def _ntriples(triples: Iterable[Triple]) -> bytes:
 def materialise(ontology: Graph, facts: Collection[Triple]) -> ReasoningResult:
     """Run HermiT over ontology and facts; return the new type and object-property triples about things."""
     if not java_available():
-        return ReasoningResult(
-            [],
-            skipped="OWL reasoning skipped: no Java runtime found "
-            "(install a JRE, e.g. `apt-get install default-jre-headless`, to enable it)",
-        )
+        raise ReasonerFailed("OWL reasoner (HermiT) needs a Java runtime and none was found on PATH")
     import owlready2
 
     source = reasoner_input(ontology, facts)

@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "lutonkg.cli.build",
     "lutonkg.cli.query",
     "lutonkg.cli.serve",
+    "lutonkg.cli.entities",
     "lutonkg.cli.analysis",
 )
 

@@ -71,14 +71,25 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
+def _min_widths(table: Table, total: int) -> list[int]:
+    """Per column, the width that keeps its longest word (an id, an IRI) on one line, shrunk where the columns
+    together would not fit, so that rich folds long words instead of cropping any cell."""
+    widths = [max([len(name.split()[0]) if name.split() else 1] + [len(w) for row in table.rows
+                  for w in text_cell(row.get(name)).split()]) for name in table.columns]  # fmt: skip
+    budget = total - 2 * len(widths) - 8 * len(widths)  # padding, and room for the other columns' text to wrap
+    while sum(widths) > max(budget, len(widths)) and max(widths) > 4:
+        widths[widths.index(max(widths))] -= 1
+    return widths
+
+
 def text(table: Table, columns: int | None = None) -> str:
     """One table as wrapped text: a heading with the row count, the rows, and the notes under it."""
     console = Console(
         file=io.StringIO(), width=columns or width(), color_system=None, highlight=False, emoji=False, markup=False
     )
     grid = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="", expand=False)
-    for name in table.columns:
-        grid.add_column(name, overflow="fold")
+    for name, least in zip(table.columns, _min_widths(table, console.width), strict=True):
+        grid.add_column(name, overflow="fold", min_width=least)
     for row in table.rows:
         grid.add_row(*(text_cell(row.get(c)) for c in table.columns))
     console.print(f"== {table.name} ({len(table.rows)} row{'s' if len(table.rows) != 1 else ''})")
@@ -125,7 +136,7 @@ def markdown(table: Table) -> str:
     def esc(value: str) -> str:
         return value.replace("|", "\\|").replace("\n", " ")
 
-    lines = [f"**{esc(table.name)}** ({len(table.rows)} rows)", ""]
+    lines = [f"**{esc(table.name)}** ({len(table.rows)} row{'s' if len(table.rows) != 1 else ''})", ""]
     if table.columns:
         lines.append("| " + " | ".join(esc(c) for c in table.columns) + " |")
         lines.append("|" + "|".join(" --- " for _ in table.columns) + "|")

@@ -10,17 +10,19 @@ must name something in the graph.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from lutonkg.namespaces import ID as _ID
+from lutonkg.namespaces import LEGISLATION
 from lutonkg.query.library import ANY, Param, QueryError, QuerySpec
 
 if TYPE_CHECKING:
     from lutonkg.query.engines import Engine
 
-ID = "https://w3id.org/lutonkg/id/"
-LEGISLATION = "http://www.legislation.gov.uk/id/"
+ID = str(_ID)
 _LABELS = "<http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>|" + (
     "<http://www.w3.org/2004/02/skos/core#altLabel>"
 )
@@ -59,6 +61,8 @@ KINDS: dict[str, Kind] = {
     "date": Kind("date (YYYY, YYYY-MM or YYYY-MM-DD)", pattern=r"\d{4}(-\d{2}(-\d{2})?)?"),
     "text": Kind("text", pattern=r"(?s).*"),
 }
+# the `lutonkg find --kind` that lists the things a parameter of each kind takes
+FIND_KINDS = {"body": "body --kind school", "authority": "body", "body-type": "body-type", "event-kind": "event-kind"}
 
 
 def parse_assignments(items: list[str] | None) -> dict[str, str]:
@@ -100,18 +104,74 @@ def _exists(engine: Engine, iri: str) -> bool:
     return engine.ask(f"ASK {{ <{iri}> ?p ?o }}")
 
 
+def _within(kind: Kind, var: str = "?x") -> str:
+    """A FILTER expression keeping IRIs in the kind's namespaces."""
+    return " || ".join(f"STRSTARTS(STR({var}), {sparql_string(base)})" for base in kind.bases)
+
+
 def _by_label(engine: Engine, kind: Kind, value: str) -> list[str]:
-    """Things of the kind whose label or alternative label is the value (ignoring case)."""
-    within = " || ".join(f"STRSTARTS(STR(?x), {sparql_string(base)})" for base in kind.bases)
+    """Things of the kind whose label or other name is the value (ignoring case)."""
     query = (
         f"SELECT DISTINCT ?x WHERE {{ ?x {_LABELS} ?label . "
-        f"FILTER(LCASE(STR(?label)) = {sparql_string(value.lower())}) FILTER({within}) }} ORDER BY ?x LIMIT 5"
+        f"FILTER(LCASE(STR(?label)) = {sparql_string(value.lower())}) FILTER({_within(kind)}) }} ORDER BY ?x LIMIT 5"
     )
     return [row["x"] for row in engine.rows(query)[1]]
 
 
+def candidates(engine: Engine, kind: Kind) -> dict[str, str]:
+    """Every thing of the kind in the graph: IRI to its label (for suggestions and listings)."""
+    query = (
+        f"SELECT ?x (MIN(STR(?label)) AS ?name) WHERE {{ ?x {_LABELS} ?label . FILTER({_within(kind)}) }} "
+        "GROUP BY ?x ORDER BY ?x"
+    )
+    return {row["x"]: row["name"] for row in engine.rows(query)[1]}
+
+
+def _short(iri: str) -> str:
+    """A thing's IRI without the project or legislation.gov.uk base, as people type it."""
+    for base in (ID, LEGISLATION):
+        if iri.startswith(base):
+            return iri[len(base) :]
+    return iri
+
+
+def _slug(iri: str, kind: Kind) -> str:
+    """What a user types for a thing of the kind: its IRI without the kind's namespace."""
+    return next((iri[len(base) :] for base in kind.bases if iri.startswith(base)), _short(iri))
+
+
+def article(what: str) -> str:
+    """'a body', 'an inspection'."""
+    return f"{'an' if what[:1].lower() in 'aeiou' else 'a'} {what}"
+
+
+def _other_kind(iri: str) -> str | None:
+    """The kind of thing an IRI of the graph names, in words, when it is one of the known kinds."""
+    if iri.startswith(ID + "recommendation/"):
+        return "recommendation"
+    for name in ("school", "body", "duty", "inspection", "document", "priority"):
+        if any(iri.startswith(base) for base in KINDS[name].bases):
+            return KINDS[name].what
+    return next((k.what for k in KINDS.values() if k.bases and any(iri.startswith(b) for b in k.bases)), None)
+
+
+def _suggestions(engine: Engine, param: Param, kind: Kind, value: str) -> str:
+    """'; did you mean …' with the closest ids and names of the kind, and how to list them all."""
+    found = candidates(engine, kind)
+    pool: dict[str, str] = {}
+    for iri, label in found.items():
+        pool.setdefault(_slug(iri, kind).lower(), _slug(iri, kind))
+        pool.setdefault(label.lower(), _slug(iri, kind))
+    close = difflib.get_close_matches(value.lower(), list(pool), n=4, cutoff=0.6)
+    ids = list(dict.fromkeys(pool[c] for c in close))
+    hint = f"; did you mean {', '.join(ids)}?" if ids else ""
+    listing = FIND_KINDS.get(param.kind, param.kind)
+    return f"{hint} (`lutonkg find --kind {listing}` lists the {len(found)} in the graph)"
+
+
 def resolve(param: Param, value: str, engine: Engine) -> str:
-    """The SPARQL term for a parameter value: an IRI of something in the graph, or a checked literal."""
+    """The SPARQL term for a parameter value: an IRI of something of the right kind in the graph, or a checked
+    literal. A value of the wrong kind, or one that names nothing, is a QueryError with suggestions."""
     kind = KINDS.get(param.kind)
     if kind is None:
         raise QueryError(f"parameter {param.name} has unknown kind {param.kind!r} (known: {', '.join(KINDS)})")
@@ -120,6 +180,10 @@ def resolve(param: Param, value: str, engine: Engine) -> str:
     if value.startswith(("http://", "https://")):
         if not _IRI_OK.match(value) or not _exists(engine, value):
             raise QueryError(f"parameter {param.name}: no {kind.what} <{value}> in the graph")
+        if not any(value.startswith(base) for base in kind.bases):
+            other = _other_kind(value)
+            raise QueryError(f"parameter {param.name}: <{value}> is {article(other) if other else 'something else'}, "
+                             f"not {article(kind.what)}{_suggestions(engine, param, kind, _short(value))}")  # fmt: skip
         return f"<{value}>"
     slug_ok = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]*", value) is not None
     found = [base + value for base in kind.bases if slug_ok and _exists(engine, base + value)]
@@ -128,8 +192,14 @@ def resolve(param: Param, value: str, engine: Engine) -> str:
     if len(found) == 1:
         return f"<{found[0]}>"
     if found:
-        raise QueryError(f"parameter {param.name}={value!r} is ambiguous: {', '.join(found)}")
-    raise QueryError(f"parameter {param.name}: no {kind.what} matches {value!r} (give a slug, a label or an IRI)")
+        raise QueryError(f"parameter {param.name}={value!r} is ambiguous: {', '.join(map(_short, found))}")
+    hint = _suggestions(engine, param, kind, value)
+    bases = [ID] + sorted({b for k in KINDS.values() for b in k.bases if b not in kind.bases})
+    elsewhere = next((b + value for b in bases if slug_ok and _exists(engine, b + value)), None)
+    if elsewhere:
+        other = _other_kind(elsewhere) or "thing of another kind"
+        raise QueryError(f"parameter {param.name}: {value} is {article(other)}, not {article(kind.what)}{hint}")
+    raise QueryError(f"parameter {param.name}: no {kind.what} matches {value!r}{hint}")
 
 
 def values_for(spec: QuerySpec, params: dict[str, str], engine: Engine) -> dict[str, str]:
