@@ -117,10 +117,7 @@ def _locate_clash(data: Data, ds: Dataset, exc: reason.InconsistentGraph) -> str
 def _reason(data: Data, ds: Dataset, ontology: Graph, use_reasoner: bool) -> tuple[list, str]:
     """Check consistency with HermiT; return what it infers (for the inferred graph) and a one-line account."""
     if not use_reasoner:
-        return (
-            [],
-            "OWL reasoning skipped (--no-reason): the outputs differ from a reasoned build (no inferred types or links)",
-        )
+        return [], "OWL reasoning skipped (--no-reason): the outputs differ from a reasoned build (no inferred links)"
     facts = {(s, p, o) for s, p, o, g in ds.quads((None, None, None, None)) if g != ONTOLOGY_GRAPH}
     try:
         result = reason.materialise(ontology, facts)
