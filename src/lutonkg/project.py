@@ -9,13 +9,16 @@ current folder and its parents; nothing is derived from where the package is ins
     authority = "luton-borough-council"   # the body the documents are about (default for --param authority)
     sources = "../shared/sources"         # folder of the source texts, relative to the project (default: sources)
     output = "output"                     # where diagrams, exports, the site and reports go (default: output)
+
+    [query-defaults]                      # values for library query parameters of these names, when not given
+    inspection = "joint-area-review-2008"
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -42,6 +45,7 @@ class Project:
     authority: str | None = None
     sources: str | None = None
     output: str = "output"
+    query_defaults: dict[str, str] = field(default_factory=dict)
 
     @property
     def data_dir(self) -> Path:
@@ -85,8 +89,8 @@ class Project:
             return str(path)
 
 
-def _settings(root: Path) -> dict[str, str]:
-    """The [project] table of lutonkg.toml, checked; {} when there is no file."""
+def _settings(root: Path) -> dict[str, object]:
+    """The settings of lutonkg.toml ([project] and [query-defaults]), checked; {} when there is no file."""
     path = root / CONFIG_FILE
     if not path.is_file():
         return {}
@@ -97,13 +101,15 @@ def _settings(root: Path) -> dict[str, str]:
     except tomllib.TOMLDecodeError as exc:
         raise ProjectError(f"{path}: malformed TOML: {exc}") from None
     table = tree.get("project", {})
-    extra = sorted(set(tree) - {"project"}) or sorted(set(table) - set(SETTINGS))
+    defaults = tree.get("query-defaults", {})
+    extra = sorted(set(tree) - {"project", "query-defaults"}) or sorted(set(table) - set(SETTINGS))
     if extra:
-        raise ProjectError(f"{path}: unknown setting {extra[0]!r} (known: [project] {', '.join(SETTINGS)})")
-    for key, value in table.items():
+        raise ProjectError(f"{path}: unknown setting {extra[0]!r} (known: [project] {', '.join(SETTINGS)}; "
+                           "[query-defaults])")  # fmt: skip
+    for key, value in {**table, **defaults}.items():
         if not isinstance(value, str) or not value.strip():
             raise ProjectError(f"{path}: setting {key!r} must be non-empty text")
-    return table
+    return {**table, "query_defaults": dict(defaults)} if defaults else table
 
 
 def is_project(folder: Path) -> bool:

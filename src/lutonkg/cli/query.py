@@ -12,6 +12,7 @@ from lutonkg.cli.render import format_option, render, width
 from lutonkg.query import DEFAULT_TIMEOUT, QueryError, QueryTimeout, execute, open_engine, prepare
 from lutonkg.query.library import QuerySpec, find, library, parse
 from lutonkg.query.params import parse_assignments
+from lutonkg.query.runner import project_defaults
 from lutonkg.table import Table, from_rows
 
 
@@ -60,8 +61,11 @@ def _cmd_queries(args: argparse.Namespace) -> int:
         print(f"{spec.name}: {spec.title}")
         for para in filter(None, [spec.description, f"A row: {spec.row}" if spec.row else ""]):
             print(textwrap.fill(para, width(), initial_indent="  ", subsequent_indent="  "))
+        defaults = project_defaults()
         for p in spec.params:
             default = "required" if p.required else ("optional" if p.optional else f"default {p.default}")
+            if p.name in defaults:
+                default = f"default {defaults[p.name]}, this project's setting"
             example = f", e.g. {p.example}" if p.example else ""
             line = f"--param {p.name}=<{p.kind}>  ({default}{example}) {p.description}"
             print(textwrap.fill(line, width(), initial_indent="  ", subsequent_indent="      "))

@@ -25,38 +25,58 @@ CELL = {"held_by": "H", "discharged_by": "D", "requires_body": "R", "addressed_t
 
 
 def _plain(value: object) -> object:
-    """A value GraphML and GEXF accept: str, int, float or bool."""
-    if isinstance(value, bool | int | float | str):
+    """A value GraphML and GEXF accept: str, int, float or bool; None, empty text and empty lists become None."""
+    if isinstance(value, bool | int | float):
         return value
-    if value is None:
-        return ""
+    if isinstance(value, str):
+        return value or None
     if isinstance(value, list | tuple | set | frozenset):
-        return "; ".join(str(v) for v in value)
-    return str(value)
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else list(value)
+        return "; ".join(str(v) for v in items) or None
+    return None if value is None else str(value)
 
 
 def _flatten(attrs: dict) -> dict:
-    """Plain attributes for export: citations and evidence as text, held years as runs and bounds."""
+    """Plain attributes for export: citations and evidence as text, held years as runs and bounds; absent values
+    are left out rather than written as '' or -1."""
     flat = {k: _plain(v) for k, v in sorted(attrs.items()) if k not in DROP}
     years = attrs.get("years", ())
-    flat["held"] = format_ranges(years).replace(", ", "; ")
-    flat["first_year"] = min(years) if years else -1
-    flat["last_year"] = max(years) if years else -1
+    if years:
+        flat.update(held=format_ranges(years).replace(", ", "; "), first_year=min(years), last_year=max(years))
     flat["citations"] = " | ".join(f'{d} {loc}: "{anchor}"' for d, loc, anchor in attrs.get("citations", []))
-    if "evidence" in attrs:
+    if attrs.get("evidence"):
         flat["evidence"] = " | ".join(f"{e['doc']} {e['locator']}: {e['status']}" for e in attrs["evidence"])
-    return flat
+    return {k: v for k, v in flat.items() if v is not None and v != ""}
+
+
+def _one_type_per_attribute(graph: nx.MultiDiGraph) -> None:
+    """GraphML and GEXF declare one type per attribute: where values mix numbers and text, numbers become text."""
+    for items in (graph.nodes.values(), [d for _, _, d in graph.edges(data=True)]):
+        kinds: dict[str, set[type]] = {}
+        for attrs in items:
+            for attr, value in attrs.items():
+                kinds.setdefault(attr, set()).add(type(value))
+        mixed = {attr for attr, found in kinds.items() if len(found) > 1}
+        for attrs in items:
+            for attr in mixed & set(attrs):
+                attrs[attr] = str(attrs[attr])
 
 
 def plain_graph(graph: nx.MultiDiGraph, spells: bool = False) -> nx.MultiDiGraph:
-    """A copy with only plain attributes (and GEXF spells when asked)."""
+    """A copy with only plain attributes, each of one type (and GEXF spells when asked)."""
     out = nx.MultiDiGraph(name="lutonkg")
     for node, attrs in graph.nodes(data=True):
-        extra = {"spells": ranges(attrs.get("years", ()))} if spells and attrs.get("years") else {}
-        out.add_node(node, **_flatten(attrs), **extra)
+        out.add_node(node, **_flatten(attrs))
     for u, v, k, attrs in graph.edges(keys=True, data=True):
-        extra = {"spells": ranges(attrs.get("years", ()))} if spells and attrs.get("years") else {}
-        out.add_edge(u, v, key=k, **_flatten(attrs), **extra)
+        out.add_edge(u, v, key=k, **_flatten(attrs))
+    _one_type_per_attribute(out)
+    if spells:
+        for node, attrs in graph.nodes(data=True):
+            if attrs.get("years"):
+                out.nodes[node]["spells"] = ranges(attrs["years"])
+        for u, v, k, attrs in graph.edges(keys=True, data=True):
+            if attrs.get("years"):
+                out.edges[u, v, k]["spells"] = ranges(attrs["years"])
     return out
 
 

@@ -202,15 +202,18 @@ def resolve(param: Param, value: str, engine: Engine) -> str:
     raise QueryError(f"parameter {param.name}: no {kind.what} matches {value!r}{hint}")
 
 
-def values_for(spec: QuerySpec, params: dict[str, str], engine: Engine) -> dict[str, str]:
-    """SPARQL terms for the declared parameters: given values, else defaults; optional ones left out."""
+def values_for(
+    spec: QuerySpec, params: dict[str, str], engine: Engine, defaults: dict[str, str] | None = None
+) -> dict[str, str]:
+    """SPARQL terms for the declared parameters: given values, else the project's defaults for parameters of that
+    name (lutonkg.toml [query-defaults]), else the query's own; optional ones left out."""
     unknown = sorted(set(params) - {p.name for p in spec.params})
     if unknown:
         takes = ", ".join(p.usage() for p in spec.params) or "no parameters"
         raise QueryError(f"query {spec.name!r} has no parameter {unknown[0]!r} (it takes {takes})")
     terms = {}
     for param in spec.params:
-        value = params.get(param.name, param.default)
+        value = params.get(param.name, (defaults or {}).get(param.name, param.default))
         if value is None:
             example = f" (for example --param {param.name}={param.example})" if param.example else ""
             what = param.description.rstrip(".") or KINDS.get(param.kind, Kind(param.kind)).what

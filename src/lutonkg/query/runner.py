@@ -118,8 +118,19 @@ class Prepared:
     terms: dict[str, str]
 
 
-def prepare(query: str | QuerySpec, params: dict[str, str] | None, engine: Engine) -> Prepared:
-    """The query (a name, a .rq path, SPARQL text or a spec) with its parameters resolved and bound."""
+def project_defaults() -> dict[str, str]:
+    """The current project's parameter defaults (lutonkg.toml [query-defaults]); none outside a project."""
+    try:
+        return find_project().query_defaults
+    except ProjectError:
+        return {}
+
+
+def prepare(
+    query: str | QuerySpec, params: dict[str, str] | None, engine: Engine, defaults: dict[str, str] | None = None
+) -> Prepared:
+    """The query (a name, a .rq path, SPARQL text or a spec) with its parameters resolved and bound; parameters
+    not given take the project's defaults (`defaults`, else the current project's), then the query's own."""
     if isinstance(query, QuerySpec):
         spec = query
     elif "{" in query:
@@ -130,7 +141,7 @@ def prepare(query: str | QuerySpec, params: dict[str, str] | None, engine: Engin
         raise QueryError("SPARQL updates are not accepted: the graph is read-only (edit graph/data and rebuild)")
     if nesting(spec.text) > MAX_NESTING:
         raise QueryError(f"the query nests brackets more than {MAX_NESTING} deep; the parser would run out of stack")
-    terms = values_for(spec, params or {}, engine)
+    terms = values_for(spec, params or {}, engine, project_defaults() if defaults is None else defaults)
     return Prepared(spec, inject(spec.text, terms), terms)
 
 
