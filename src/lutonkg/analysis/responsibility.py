@@ -88,7 +88,6 @@ class Chain:
         if marker in self.seen:
             return
         self.seen.add(marker)
-        inferred = "inferred" if attrs.get("inferred") else ""
         self.rows.append(
             {
                 "step": step,
@@ -96,7 +95,7 @@ class Chain:
                 "relation": rel,
                 "to": name(self.full, v),
                 "held": years_text(attrs) + (f" ({note})" if note else ""),
-                "inferred": inferred,
+                "inferred": bool(attrs.get("inferred")),
                 "from_id": u,
                 "to_id": v,
                 "from_ids": group or [u],
@@ -113,7 +112,7 @@ class Chain:
             self.rows.append(
                 {
                     "step": step, "from": name(self.full, node), "relation": text, "to": "", "held": years_text(d),
-                    "inferred": "", "from_id": node, "to_id": "", **citation_cells(d),
+                    "inferred": False, "from_id": node, "to_id": "", **citation_cells(d),
                 }
             )  # fmt: skip
 

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -206,24 +207,32 @@ def check_quality(data: Data, all_quads: list) -> None:
         raise _fail(data, problems, "quality check")
 
 
-def build(data_dir: Path, out_dir: Path, use_reasoner: bool = True) -> BuildReport:
-    """Load, convert, reason, validate and write; raise BuildError (nothing written) on any problem."""
+def build(
+    data_dir: Path, out_dir: Path, use_reasoner: bool = True, step: Callable[[str], None] = lambda name: None
+) -> BuildReport:
+    """Load, convert, reason, validate and write; raise BuildError (nothing written) on any problem. `step` is told
+    the name of each stage as it starts (for progress)."""
     started = time.perf_counter()
     if use_reasoner and not reason.java_available():
         raise BuildError(NO_JAVA)
     if out_dir.exists() and not out_dir.is_dir():
         raise BuildError(f"{out_dir}: cannot write the outputs there (not a folder)")
     report = BuildReport()
+    step("reading and checking the data")
     data, ds = convert(data_dir)
+    step("OWL reasoning (HermiT)" if use_reasoner else "preparing validation")
     shacl_input, inferred, report.reasoning = _reason_and_prepare(data, ds, use_reasoner)
     report.inferred = len(inferred)
     all_quads = quads(ds)
     union = triples(all_quads)
+    step("SPARQL quality checks")
     check_quality(data, all_quads)  # the quick SPARQL checks first, so the commonest mistakes fail fast
+    step("SHACL validation")
     check_shapes(data, shacl_input)
     report.validation = "SHACL shapes conform; SPARQL quality checks pass"
     report.triples = len(union)
     _summarise(data, ds, report)
+    step("writing Turtle, JSON-LD, N-Quads and the duty register")
     files = {
         "lutonkg.ttl": turtle(union),
         "lutonkg.jsonld": jsonld(union),

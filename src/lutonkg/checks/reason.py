@@ -107,20 +107,8 @@ def materialise(ontology: Graph, facts: Collection[Triple]) -> ReasoningResult:
 
 def _closure(graph: Graph, prop: URIRef) -> dict[URIRef, set[URIRef]]:
     """Each node with every node it reaches through `prop` (itself included), e.g. a class and its superclasses."""
-    up: dict[URIRef, set[URIRef]] = {}
-    for a, b in graph.subject_objects(prop):
-        up.setdefault(a, set()).add(b)
-
-    def reach(node: URIRef) -> set[URIRef]:
-        seen, todo = {node}, [node]
-        while todo:
-            for nxt in up.get(todo.pop(), ()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return seen
-
-    return {node: reach(node) for node in set(up) | {b for bs in up.values() for b in bs}}
+    nodes = set(graph.subjects(prop)) | set(graph.objects(None, prop))
+    return {node: set(graph.transitive_objects(node, prop)) for node in nodes}
 
 
 def _types_with_causes(ontology: Graph, facts: Collection[Triple]) -> dict[URIRef, dict[URIRef, tuple | None]]:

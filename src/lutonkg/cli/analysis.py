@@ -13,6 +13,7 @@ import networkx as nx
 from lutonkg.analysis.lookup import LookupError_
 from lutonkg.analysis.measures import SNAPSHOTS
 from lutonkg.cli.common import UsageError, graph_file, graph_option, project
+from lutonkg.cli.progress import progress
 from lutonkg.cli.render import format_option, render
 from lutonkg.table import Table
 
@@ -108,7 +109,18 @@ def _cmd_measures(args: argparse.Namespace) -> int:
 def _cmd_diagram(args: argparse.Namespace) -> int:
     """lutonkg diagram."""
     out = Path(args.out) if args.out else project(args).output_dir / "figures"
-    graph = _graph(args)
+    with progress(f"drawing the {args.kind} diagram") as step:
+        step("reading the graph")
+        graph = _graph(args)
+        step("drawing")
+        paths = _draw(args, graph, out)
+    for path in paths:
+        print(path)
+    return 0
+
+
+def _draw(args: argparse.Namespace, graph: nx.MultiDiGraph, out: Path) -> list[Path]:
+    """Draw the diagram the arguments ask for; the files written."""
     target = " ".join(args.target)
     if args.kind == "responsibility":
         from lutonkg.diagrams.map import responsibility_map
@@ -130,9 +142,7 @@ def _cmd_diagram(args: argparse.Namespace) -> int:
         from lutonkg.diagrams.tracker import tracker_figure
 
         paths = tracker_figure(graph, out)
-    for path in paths:
-        print(path)
-    return 0
+    return paths
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -140,7 +150,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from lutonkg.exports.graphs import export_all
 
     out = Path(args.out) if args.out else project(args).output_dir / "exports"
-    for path in export_all(_graph(args), out, tuple(args.years)):
+    with progress("exporting") as step:
+        step("reading the graph")
+        graph = _graph(args)
+        step("writing GraphML, GEXF and matrices")
+        paths = export_all(graph, out, tuple(args.years))
+    for path in paths:
         print(path)
     return 0
 

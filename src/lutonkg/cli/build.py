@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from lutonkg.cli.common import fail, project
+from lutonkg.cli.progress import progress
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -15,7 +16,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     data = Path(args.data) if args.data else project(args).data_dir
     out = Path(args.out) if args.out else project(args).graph_dir
     try:
-        report = build(data, out, use_reasoner=not args.no_reason)
+        with progress("building the graph") as step:
+            report = build(data, out, use_reasoner=not args.no_reason, step=step)
     except BuildError as exc:
         return fail("build", f"{exc} (nothing was written)", 1)
     print(format_report(report))

@@ -32,9 +32,20 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_commands(sub)
+    completion = sub.add_parser("completion", help="print a shell completion script (bash, zsh or tcsh)")
+    completion.add_argument("shell", choices=("bash", "zsh", "tcsh"), help='e.g. `eval "$(lutonkg completion bash)"`')
+    completion.set_defaults(func=lambda args: _completion(top, args.shell))
     for choice in sub.choices.values():
         project_option(choice)
     return top
+
+
+def _completion(top: argparse.ArgumentParser, shell: str) -> int:
+    """Print the completion script for a shell (shtab, from the parser itself)."""
+    import shtab
+
+    sys.stdout.write(shtab.complete(top, shell=shell))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

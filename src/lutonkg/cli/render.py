@@ -24,6 +24,7 @@ from lutonkg.table import Table
 
 FORMATS = ("table", "csv", "tsv", "json", "markdown")
 PIPE_WIDTH = 120
+GAP = 3  # between two columns: padding, rich's (blank) column separator, padding
 
 
 def width() -> int:
@@ -71,15 +72,23 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-def _min_widths(table: Table, total: int) -> list[int]:
-    """Per column, the width that keeps its longest word (an id, an IRI) on one line, shrunk where the columns
-    together would not fit, so that rich folds long words instead of cropping any cell."""
-    widths = [max([len(name.split()[0]) if name.split() else 1] + [len(w) for row in table.rows
-                  for w in text_cell(row.get(name)).split()]) for name in table.columns]  # fmt: skip
-    budget = total - 2 * len(widths) - 8 * len(widths)  # padding, and room for the other columns' text to wrap
-    while sum(widths) > max(budget, len(widths)) and max(widths) > 4:
-        widths[widths.index(max(widths))] -= 1
-    return widths
+def widths(table: Table, total: int) -> list[int]:
+    """Column widths that fit `total` characters with the gaps between columns and never need a cell cut: each column
+    gets at least its longest word (an id, an IRI) where the table can afford it, the widest words are folded where it
+    cannot, and the room left goes to the columns whose text would otherwise wrap most."""
+    cells = [[name] + [text_cell(row.get(name)) for row in table.rows] for name in table.columns]
+    natural = [max(len(c) for c in column) for column in cells]
+    least = [
+        min(max(len(w) for c in column for w in c.split() or [""]), n) for column, n in zip(cells, natural, strict=True)
+    ]
+    room = max(total - GAP * (len(cells) - 1), len(cells))
+    found = [max(1, w) for w in least]
+    while sum(found) > room and max(found) > 4:
+        found[found.index(max(found))] -= 1
+    while sum(found) < room and any(f < n for f, n in zip(found, natural, strict=True)):
+        short = max(range(len(found)), key=lambda i: (natural[i] - found[i]) / max(found[i], 1))
+        found[short] += 1
+    return found
 
 
 def text(table: Table, columns: int | None = None) -> str:
@@ -88,8 +97,8 @@ def text(table: Table, columns: int | None = None) -> str:
         file=io.StringIO(), width=columns or width(), color_system=None, highlight=False, emoji=False, markup=False
     )
     grid = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="", expand=False)
-    for name, least in zip(table.columns, _min_widths(table, console.width), strict=True):
-        grid.add_column(name, overflow="fold", min_width=least)
+    for name, size in zip(table.columns, widths(table, console.width), strict=True):
+        grid.add_column(name, overflow="fold", width=size)
     for row in table.rows:
         grid.add_row(*(text_cell(row.get(c)) for c in table.columns))
     console.print(f"== {table.name} ({len(table.rows)} row{'s' if len(table.rows) != 1 else ''})")
