@@ -128,7 +128,9 @@ def test_parameter_values_resolve_by_other_name(cli) -> None:
     assert code == 0, err
     rows = json.loads(out)
     assert any(r["detail"] == "came from Area Child Protection Committee" for r in rows)
-    assert {(r["doc"], r["locator"]) for r in rows if r["what"] == "attested"} >= {("jar2008", "para 14")}
+    assert {(r["doc"].rsplit("/", 1)[-1], r["locator"]) for r in rows if r["what"] == "attested"} >= {
+        ("jar2008", "para 14")
+    }
 
 
 def test_a_wide_table_keeps_every_id_and_name_whole(cli) -> None:
