@@ -40,6 +40,10 @@ _SECTION_OF_KIND = {
     "judgement": "judgements",
     "evidence": "evidence",
     "document": "documents",
+    "printed-item": "printed_items",
+    "legal-basis": "duties",
+    "site": "schools",
+    "name": "bodies",
 }
 
 
