@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import sys
@@ -232,6 +233,7 @@ def check_locator_parts(source: SourceText, loc: str, needle: str) -> str | None
         return f"locator heading {parts[0]!r} not found in {source.doc}"
     at = _heading_line(text, parts[0])
     pos = _folded_offset(text, at) if at is not None else whole.find(fold(parts[0]))
+    raw = at if at is not None else 0
     for part in parts[1:]:
         match = _LOC_PARAS.match(part)
         if match:
@@ -242,15 +244,36 @@ def check_locator_parts(source: SourceText, loc: str, needle: str) -> str | None
             if region is None or needle not in region:
                 return f"anchor {{anchor}} is not in {part} under {parts[0]!r} in {source.doc}"
             return None
-        found = whole.find(fold(part), pos)
-        if found < 0:
+        joined = _heading_line(text, f"{parts[0]}: {part}") if part == parts[1] else None
+        found = joined if joined is not None else _sub_heading(text, part, raw)
+        if found is None:
             return (
                 f"sub-heading {part!r} of locator {loc!r} is not printed in {source.doc}: cite a printed heading, or "
                 "register the locator in locators.yaml as reconstructed, with the reason"
             )
-        pos = found
+        raw, pos = found, _folded_offset(text, found)
     if whole.find(needle, max(0, pos - len(needle))) < 0:
         return f"anchor {{anchor}} does not follow {loc!r} in {source.doc}"
+    return None
+
+
+@cache
+def _cells(text: str) -> tuple[list[int], list[str]]:
+    """Every line or table cell of a text: raw offsets and folded text (markup at the start aside)."""
+    found = [(m.start(), fold(re.sub(r"^[\s#*>•-]*(?:<b>)?", "", m.group(0)))) for m in re.finditer(r"[^\t\n]+", text)]
+    return [offset for offset, _ in found], [cell for _, cell in found]
+
+
+@cache
+def _sub_heading(text: str, part: str, start: int) -> int | None:
+    """Raw offset of the first line or table cell from `start` that begins with the sub-heading `part` (markup aside):
+    a sub-heading is printed as a heading or a row label, not merely as words inside a sentence."""
+    want = fold(part)
+    offsets, cells = _cells(text)
+    for k in range(bisect.bisect_left(offsets, start), len(cells)):
+        cell = cells[k]
+        if cell == want or (cell.startswith(want) and not cell[len(want)].isalnum()):
+            return offsets[k]
     return None
 
 
