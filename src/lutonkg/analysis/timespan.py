@@ -17,7 +17,7 @@ thing, change events) into the set of years in which it is taken to hold. Years 
    D-2. So the 2000 snapshot keeps the education committee that the 2002 reports say was replaced, and leaves out the
    forums the 2002 reports call newly set up. An undated succession inferred by the curators ends the original in the
    year before its successor first holds. Restructures that end nothing (a body reorganised in place) and status
-   changes bound nothing.
+   changes bound nothing, nor does an event whose date the sources dispute (the projection leaves it out).
 4. **Evidence beats inference.** A curators' inferred succession does not hide a body that a document dated after the
    successor appeared still names (the 2020 strategy still speaks of the council "as an education authority").
 5. **Inspections** hold from their first year to the year after they end (their report and findings are current);

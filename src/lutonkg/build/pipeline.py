@@ -41,6 +41,9 @@ _SECTION_OF_KIND = {
     "judgement": "judgements",
     "evidence": "evidence",
     "document": "documents",
+    "printed-item": "printed_items",
+    "legal-basis": "duties",
+    "name": "bodies",
 }
 
 
@@ -77,6 +80,14 @@ def locate(data: Data, focus: str) -> str:
     if not focus.startswith(prefix):
         return focus
     kind, _, slug = focus[len(prefix) :].partition("/")
+    if kind == "site":
+        owners = [
+            (sec, e)
+            for sec in ("bodies", "schools")
+            for e in data[sec]
+            if slug in {s["id"] for s in e.get("sites", [])}
+        ]
+        return data.where(*owners[0]) if owners else focus
     section = _SECTION_OF_KIND.get(kind)
     if section is None:
         return focus

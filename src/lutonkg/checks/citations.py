@@ -56,12 +56,13 @@ def _field(path: str) -> str:
 def verify(data: Data, sources: Path) -> tuple[list[str], int]:
     """Failures ('file:line: section entry 'id': problem') and the number of citations checked."""
     texts, failures = source_texts(data, sources)
+    reconstructed = {(e["doc"], e["loc"]): e["reconstructed"] for e in data["locators"] if "reconstructed" in e}
     checked = 0
     for section, entries in sorted(data.sections.items()):
         for entry in entries:
             for path, ref in iter_references(entry):
                 checked += 1
-                problem = check_reference(ref, texts)
+                problem = check_reference(ref, texts, reconstructed)
                 if problem:
                     field = _field(path)
                     at = f" (in {field})" if not field.startswith("sources[") else ""

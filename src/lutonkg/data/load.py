@@ -357,6 +357,8 @@ def _targets(data: Data) -> dict[str, set[str]]:
         "recommendation": "recommendations",
         "scale": "scales",
         "function": "functions",
+        "printed_item": "printed_items",
+        "event": "events",
     }
     for target, section in plural.items():
         found[target] = {e["id"] for e in data[section]}
@@ -436,8 +438,10 @@ def _date_fields(section_schema: dict, prefix: str = "") -> Iterator[str]:
         ref = spec.get("$ref", "")
         if ref == "#/$defs/date":
             yield prefix + name
-        elif ref == "#/$defs/dated":
+        elif ref in ("#/$defs/dated", "#/$defs/ending"):
             yield f"{prefix}{name}.date"
+        elif spec.get("items", {}).get("$ref") == "#/$defs/other_name":
+            yield from (f"{prefix}{name}[].from", f"{prefix}{name}[].to")
 
 
 def _check_dates(data: Data) -> None:
@@ -512,4 +516,7 @@ def load_data(data_dir: Path) -> Data:
     _check_dates(data)
     _check_grades(data)
     _check_vocabularies(data)
+    from lutonkg.data import fidelity
+
+    fidelity.check_all(data)
     return data

@@ -52,6 +52,9 @@ class GraphBuilder:
         for prefix, namespace in PREFIXES.items():
             self.ds.bind(prefix, namespace)
         self.doc_dates = {d["id"]: str(d["date"]) for d in data["documents"]}
+        self.locator_notes = {
+            (e["doc"], e["loc"]): e["reconstructed"] for e in data["locators"] if "reconstructed" in e
+        }
 
     def graph(self, name: URIRef) -> Graph:
         """One named graph of the dataset."""
@@ -81,6 +84,7 @@ class GraphBuilder:
             self.add(g, node, PROV.entity, doc)
             self.add(g, node, LKG.locator, Literal(str(src["loc"])))
             self.add(g, node, LKG.anchor, Literal(str(src["anchor"])))
+            self.add(g, node, LKG.locatorNote, self.locator_notes.get((src["doc"], str(src["loc"]))))
             self.add(g, node, RDFS.label, Literal(f"{src['doc']} {src['loc']}"))
             self.add(g, subject, PROV.qualifiedDerivation, node)
             self.add(g, subject, PROV.wasDerivedFrom, doc)
