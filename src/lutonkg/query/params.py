@@ -110,6 +110,14 @@ def _by_label(engine: Engine, kind: Kind, value: str) -> list[str]:
     return [row["x"] for row in engine.rows(query)[1]]
 
 
+def _kind_of(iri: str) -> str:
+    """What an IRI of the graph names, by its namespace ('a statutory duty'), for messages."""
+    for kind in KINDS.values():
+        if kind.bases and iri.startswith(kind.bases):
+            return ("an " if kind.what[0] in "aeiou" else "a ") + kind.what
+    return "something else"
+
+
 def resolve(param: Param, value: str, engine: Engine) -> str:
     """The SPARQL term for a parameter value: an IRI of something in the graph, or a checked literal."""
     kind = KINDS.get(param.kind)
@@ -120,6 +128,8 @@ def resolve(param: Param, value: str, engine: Engine) -> str:
     if value.startswith(("http://", "https://")):
         if not _IRI_OK.match(value) or not _exists(engine, value):
             raise QueryError(f"parameter {param.name}: no {kind.what} <{value}> in the graph")
+        if not value.startswith(kind.bases):
+            raise QueryError(f"parameter {param.name}: <{value}> is {_kind_of(value)}, not a {kind.what}")
         return f"<{value}>"
     slug_ok = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]*", value) is not None
     found = [base + value for base in kind.bases if slug_ok and _exists(engine, base + value)]
