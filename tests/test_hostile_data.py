@@ -262,7 +262,7 @@ BUILD_CASES = [
         "malformed YAML: syntax",
         "tab used for indentation",
         append("bodies.yaml", "- id: hostile-entry\n\tlabel: x\n"),
-        "malformed YAML",
+        "malformed YAML: found a tab character that violates indentation",
         "bodies.yaml",
     ),
     Case(
@@ -346,8 +346,9 @@ BUILD_CASES = [
         "malformed YAML: size",
         "a number of 5,000 digits",
         replace("claims.yaml", "claims:\n- value: " + "7" * 5000 + "\n"),
-        "malformed YAML",
+        "malformed YAML: a number of 5000 digits (at most 4300)",
         "claims.yaml",
+        2,
     ),
     # encodings
     Case(

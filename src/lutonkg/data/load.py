@@ -113,7 +113,19 @@ def read_yaml(path: Path) -> object:
     except yaml.YAMLError as exc:
         raise DataError(f"{where}: malformed YAML: {_one_line(exc)}") from None
     except (ValueError, OverflowError, RecursionError) as exc:  # e.g. an integer of more than 4300 digits
-        raise DataError(f"{where}: malformed YAML: {_short_repr(_one_line(exc), 160)}") from None
+        raise _value_error(text, where, exc) from None
+
+
+def _value_error(text: str, where: str, exc: Exception) -> DataError:
+    """One line for a value the YAML reader cannot make, such as a number too long for Python's integers."""
+    long_number = re.search(r"\d{4301,}", text)
+    if long_number is not None:
+        line = text.count("\n", 0, long_number.start()) + 1
+        digits = len(long_number.group())
+        return DataError(
+            f"{where}:{line}: malformed YAML: a number of {digits} digits (at most 4300); quote it if it is text"
+        )
+    return DataError(f"{where}: malformed YAML: {_one_line(exc)[:160]}")
 
 
 def limits() -> dict[str, int]:
