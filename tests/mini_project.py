@@ -1,17 +1,22 @@
-"""A small data set cut from the Luton data, for tests that run many builds: it builds in about a second.
+"""For tests that run many builds: a small data set cut from the Luton data (it builds in about a second), an output
+folder holding a previous build, and a snapshot of a folder to compare before and after.
 
-It keeps documents.yaml and vocabularies.yaml whole, the bodies they name (publishers, the authority, duty holders)
-and nothing else; every other data file is present with an empty section, as the build requires.
+The small data set keeps documents.yaml and vocabularies.yaml whole, the bodies they name (publishers, the
+authority, duty holders) and nothing else; every other data file is present with an empty section, as the build
+requires.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import yaml
 from project_paths import DATA_DIR
 
+from lutonkg.build import publish
+from lutonkg.build.pipeline import OUTPUTS
 from lutonkg.data.load import read_yaml, schema
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -49,3 +54,29 @@ def make_mini_data(folder: Path) -> Path:
         if not (folder / name).exists():
             (folder / name).write_text("".join(f"{section}: []\n" for section in sections), encoding="utf-8")
     return folder
+
+
+def published(out: Path) -> Path:
+    """An output folder holding a previous build's outputs, published the way the build publishes them."""
+    out.mkdir()
+    staging = publish.stage(out)
+    publish.write(staging, {name: f"previous build: {name}\n" for name in OUTPUTS})
+    publish.swap_in(staging, out, OUTPUTS)
+    publish.discard(staging)
+    return out
+
+
+def snapshot(folder: Path) -> dict[str, tuple]:
+    """Everything under a folder without following links: each file's bytes, each link's target."""
+    found: dict[str, tuple] = {}
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = Path(root) / name
+            rel = str(path.relative_to(folder))
+            if path.is_symlink():
+                found[rel] = ("link", os.readlink(path))
+            elif path.is_dir():
+                found[rel] = ("folder",)
+            else:
+                found[rel] = ("file", path.read_bytes())
+    return found

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from mini_project import make_mini_data
-from project_paths import REPO_ROOT
+from project_paths import GRAPH_DIR, REPO_ROOT
 
 from lutonkg.build import publish
 from lutonkg.build.pipeline import OUTPUTS
@@ -203,6 +203,13 @@ def test_publish_without_renameat2_still_replaces_the_whole_set(
     monkeypatch.setattr(publish, "_libc", lambda: None)
     publish_version(out, "A")
     assert version_of(out) == "A" and leftovers(out) == []
+
+
+def test_committed_outputs_are_fixed_links_into_current() -> None:
+    """graph/lutonkg.nq and the others are links whose targets never change (so a rebuild leaves git clean)."""
+    for name in OUTPUTS:
+        assert os.readlink(GRAPH_DIR / name) == f"{publish.CURRENT}/{name}"
+        assert (GRAPH_DIR / publish.CURRENT / name).is_file() and not (GRAPH_DIR / publish.CURRENT / name).is_symlink()
 
 
 def test_outputs_of_an_earlier_version_are_adopted(tmp_path: Path) -> None:

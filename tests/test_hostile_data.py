@@ -22,11 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from mini_project import make_mini_data
+from mini_project import make_mini_data, published, snapshot
 from project_paths import DATA_DIR, NQUADS, REPO_ROOT
 
-from lutonkg.build import publish
-from lutonkg.build.pipeline import OUTPUTS
 from lutonkg.checks.reason import java_available
 from lutonkg.cli.main import main
 
@@ -520,32 +518,6 @@ def mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_mini_data(tmp_path_factory.mktemp("mini") / "data")
 
 
-def published(out: Path) -> Path:
-    """An output folder holding a previous build's outputs, published the way the build publishes them."""
-    out.mkdir()
-    staging = publish.stage(out)
-    publish.write(staging, {name: f"previous build: {name}\n" for name in OUTPUTS})
-    publish.swap_in(staging, out, OUTPUTS)
-    publish.discard(staging)
-    return out
-
-
-def snapshot(folder: Path) -> dict[str, tuple]:
-    """Everything under a folder without following links: each file's bytes, each link's target."""
-    found: dict[str, tuple] = {}
-    for root, dirs, files in os.walk(folder):
-        for name in dirs + files:
-            path = Path(root) / name
-            rel = str(path.relative_to(folder))
-            if path.is_symlink():
-                found[rel] = ("link", os.readlink(path))
-            elif path.is_dir():
-                found[rel] = ("folder",)
-            else:
-                found[rel] = ("file", path.read_bytes())
-    return found
-
-
 def run(argv: list[str], capsys: pytest.CaptureFixture) -> tuple[int, list[str], str]:
     """Run the command line in this process: exit status, stderr lines, stdout."""
     code = main([str(a) for a in argv])
@@ -803,6 +775,15 @@ def test_export_with_no_years_says_so(mini_graph: Path, tmp_path: Path, capsys: 
     assert not (tmp_path / "x").exists()
 
 
+def test_project_folder_that_is_a_link_loop_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """--project naming a symbolic link to itself is one error line (it was a RuntimeError traceback)."""
+    loop = tmp_path / "project"
+    loop.symlink_to(loop)
+    code, err, _ = run(["--project", loop, "build"], capsys)
+    assert code == 2
+    assert err == [f"lutonkg build: error: project folder {loop} is a symbolic link that loops"]
+
+
 def test_duty_given_where_a_body_is_wanted_is_refused(capsys: pytest.CaptureFixture) -> None:
     """A duty's IRI given as --param body= is refused by name (it used to return 0 rows silently)."""
     duty = "https://w3id.org/lutonkg/id/duty/academy-land-transfer"
@@ -848,6 +829,11 @@ def table_rows() -> list[tuple[str, str, str]]:
             "exit 1, one line: `cannot write ...: a file is in the way (not a folder)`",
         ),
         ("command-line options", "export --years ,,,", "exit 2: `argument --years: ',,,' names no year`"),
+        (
+            "command-line options",
+            "--project naming a symbolic link loop",
+            "exit 2, one line: `project folder ... is a symbolic link that loops`",
+        ),
         (
             "command-line options",
             "a duty IRI as --param body=",
