@@ -140,7 +140,10 @@ def test_publishes_killed_at_random_moments_leave_old_or_new(tmp_path: Path) -> 
         time.sleep(rng.uniform(0.0, 0.4))
         loop.send_signal(signal.SIGKILL if trial % 2 else signal.SIGTERM)
         loop.wait(timeout=30)
-        seen.add(version_of(out))  # raises on a mixed or torn set (seed in the test id below)
+        try:
+            seen.add(version_of(out))
+        except AssertionError as exc:
+            raise AssertionError(f"seed {SEED}, trial {trial}: {exc}") from None
         with publish.exclusive(out, OUTPUTS):  # what the next build does first
             pass
         assert leftovers(out) == [], f"seed {SEED}, trial {trial}"

@@ -724,7 +724,7 @@ def test_sources_named_by_a_missing_environment_folder_is_an_error(
 
 # --- command-line options -----------------------------------------------------------------------------------------
 
-TIMEOUT = "must be a number of seconds above 0 and at most 86400 (a day)"
+TIMEOUT = "must be a positive number of seconds, at most 86400 (a day)"
 CLI_CASES = [
     ("query --timeout nan", ["query", "-e", "ASK {}", "--timeout", "nan"], f"--timeout {TIMEOUT}, not nan"),
     ("query --timeout inf", ["query", "-e", "ASK {}", "--timeout", "inf"], f"--timeout {TIMEOUT}, not inf"),

@@ -55,7 +55,10 @@ def exclusive(out_dir: Path, outputs: tuple[str, ...]) -> Iterator[None]:
         raise PublishError(f"{out_dir}: cannot write the outputs there ({why})") from None
     try:
         _lock(fd, out_dir)
-        recover(out_dir)
+        try:
+            recover(out_dir)
+        except OSError as exc:
+            raise PublishError(f"{out_dir}: cannot clean up after an earlier build ({exc.strerror or exc})") from None
         check_layout(out_dir, outputs)
         yield
     finally:

@@ -24,7 +24,7 @@ def timeout_problem(option: str, value: float | None) -> str | None:
     """Why a time limit in seconds is unusable (not a finite number above 0 and at most a day), or None."""
     if value is None or 0 < value <= MAX_TIMEOUT:  # NaN fails both comparisons
         return None
-    return f"{option} must be a number of seconds above 0 and at most {MAX_TIMEOUT:.0f} (a day), not {value:g}"
+    return f"{option} must be a positive number of seconds, at most {MAX_TIMEOUT:.0f} (a day), not {value:g}"
 
 
 def fail(command: str, message: str, code: int = 2) -> int:
