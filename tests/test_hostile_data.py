@@ -36,6 +36,11 @@ ENTRY = """- id: {id}
 """
 
 
+FOUNDED = (
+    "  founded:\n    date: 2000\n    sources:\n    - {doc: lea2002, loc: para 27, anchor: the executive}\n  sources:"
+)
+
+
 def entry(label: str = "Hostile entry", id: str = "hostile-entry") -> str:
     """A body entry (YAML text, appended to bodies.yaml) whose label and id are written as given."""
     return ENTRY.format(id=id, label=label)
@@ -467,26 +472,36 @@ BUILD_CASES = [
     # ids that clash with the names the build makes
     Case(
         "ids",
-        "a body id that spells another body's founding citation (childrens-panel-founded)",
-        append("bodies.yaml", entry(id="childrens-panel-founded")),
-        "bodies entry 'childrens-panel-founded': duplicate id: the build would make the node "
-        "'citation/body-childrens-panel-founded-s1' for this entry and also for",
+        "a body id that spells another body's founding citation (x-founded beside x, as childrens-panel-founded)",
+        append(
+            "bodies.yaml",
+            entry(id="hostile-panel").replace("  sources:", FOUNDED, 1) + entry(id="hostile-panel-founded"),
+        ),
+        "bodies entry 'hostile-panel-founded': duplicate id: the build would make the node "
+        "'citation/body-hostile-panel-founded-s1' for this entry and also for",
         "bodies.yaml",
-        data="full",
     ),
     Case(
         "ids",
         "a relationship id that spells a school's own neighbourhood link",
-        append(
-            "relationships.yaml",
-            "- id: beech-hill-primary-in-neighbourhood-neighbourhood-south\n"
-            "  subject: beech-hill-primary\n  relation: in-neighbourhood\n  object: neighbourhood-south\n"
-            "  sources:\n  - {doc: strategy2020, loc: 'Appendix B: SOUTH', anchor: Beech Hill Primary}\n",
-        ),
-        "relationships entry 'beech-hill-primary-in-neighbourhood-neighbourhood-south': duplicate id: the build would "
-        "make the node 'relationship/beech-hill-primary-in-neighbourhood-neighbourhood-south'",
+        lambda data: [
+            append("bodies.yaml", entry(id="hostile-south").replace("type: team", "type: neighbourhood-partnership"))(
+                data
+            ),
+            replace(
+                "schools.yaml",
+                "schools:\n" + entry(id="hostile-school").replace("  type: team\n", "  neighbourhood: hostile-south\n"),
+            )(data),
+            replace(
+                "relationships.yaml",
+                "relationships:\n- id: hostile-school-in-neighbourhood-hostile-south\n  subject: hostile-school\n"
+                "  relation: in-neighbourhood\n  object: hostile-south\n"
+                "  sources:\n  - {doc: lea2002, loc: para 27, anchor: the executive comprises a leader}\n",
+            )(data),
+        ],
+        "relationships entry 'hostile-school-in-neighbourhood-hostile-south': duplicate id: the build would make "
+        "the node 'relationship/hostile-school-in-neighbourhood-hostile-south'",
         "relationships.yaml",
-        data="full",
     ),
 ]
 
@@ -590,13 +605,14 @@ def test_utf8_byte_order_mark_builds(mini: Path, tmp_path: Path, capsys: pytest.
 
 
 @pytest.mark.skipif(not java_available(), reason="the OWL reasoner needs Java")
-def test_build_with_reasoning_from_the_root_folder(mini: Path, tmp_path: Path) -> None:
+def test_build_with_reasoning_from_the_root_folder(
+    mini: Path, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Started in `/`, the build still reasons (HermiT used to fail: 'unable to create default IRI base')."""
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}
-    command = [sys.executable, "-m", "lutonkg.cli", "build", "--data", str(mini), "--out", str(tmp_path / "graph")]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd="/", timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert "reasoning: HermiT: consistent" in done.stdout
+    monkeypatch.chdir("/")
+    code, err, stdout = run(["build", "--data", mini, "--out", tmp_path / "graph"], capsys)
+    assert code == 0 and err == [], err
+    assert "reasoning: HermiT: consistent" in stdout
 
 
 # --- the source texts ---------------------------------------------------------------------------------------------

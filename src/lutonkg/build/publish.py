@@ -70,8 +70,10 @@ def exclusive(out_dir: Path, outputs: tuple[str, ...]) -> Iterator[None]:
 
 def _lock(fd: int, out_dir: Path) -> None:
     """Take the folder's build lock without waiting; PublishError naming the folder when another build holds it."""
-    import fcntl
-
+    try:
+        import fcntl
+    except ImportError:  # no flock on this platform (Windows): builds are not serialised there
+        return
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
