@@ -85,7 +85,7 @@ class Project:
         """A path as a person wants it in a message: relative to the current folder when inside it."""
         try:
             return str(path.resolve().relative_to(Path.cwd().resolve()))
-        except (ValueError, OSError):
+        except (ValueError, OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python < 3.13)
             return str(path)
 
 
@@ -119,7 +119,10 @@ def is_project(folder: Path) -> bool:
 
 def open_project(folder: str | os.PathLike[str]) -> Project:
     """The project in exactly this folder (which need not be built yet)."""
-    root = Path(folder).expanduser().resolve()
+    try:
+        root = Path(folder).expanduser().resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python < 3.13)
+        raise ProjectError(f"project folder {folder} is a symbolic link that loops") from None
     if not root.is_dir():
         raise ProjectError(f"project folder {folder} not found")
     return Project(root, **_settings(root))

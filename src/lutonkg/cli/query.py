@@ -7,7 +7,7 @@ import os
 import sys
 import textwrap
 
-from lutonkg.cli.common import fail, graph_file, graph_option
+from lutonkg.cli.common import fail, graph_file, graph_option, timeout_problem
 from lutonkg.cli.render import format_option, render, width
 from lutonkg.query import DEFAULT_TIMEOUT, QueryError, QueryTimeout, execute, open_engine, prepare
 from lutonkg.query.library import QuerySpec, find, library, parse
@@ -29,8 +29,9 @@ def _spec(args: argparse.Namespace) -> QuerySpec:
 
 def _cmd_query(args: argparse.Namespace) -> int:
     """Run one query and print its rows; one error line and a non-zero exit on any problem."""
-    if args.timeout is not None and args.timeout <= 0:
-        return fail("query", f"--timeout must be a positive number of seconds, not {args.timeout:g}")
+    problem = timeout_problem("--timeout", args.timeout)
+    if problem:
+        return fail("query", problem)
     try:
         spec = _spec(args)
         params = parse_assignments(args.param)

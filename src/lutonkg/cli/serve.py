@@ -7,7 +7,7 @@ import ipaddress
 import signal
 import sys
 
-from lutonkg.cli.common import graph_file, graph_option
+from lutonkg.cli.common import fail, graph_file, graph_option, timeout_problem
 from lutonkg.query.server import DEFAULT_BIND, DEFAULT_PORT, DEFAULT_TIMEOUT, ServeError, serving, supervise
 
 
@@ -40,6 +40,9 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     """Serve the graph until Ctrl-C or SIGTERM; one error line and a non-zero exit if it cannot start."""
+    problem = timeout_problem("--timeout", args.timeout)
+    if problem:
+        return fail("serve", problem)
     if not 0 < args.port < 65536:
         print(f"lutonkg serve: error: --port must be between 1 and 65535, not {args.port}", file=sys.stderr)
         return 2

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
+from lutonkg.data.files import read_regular_file
+
+SOURCE_LIMIT = 64 * 1024 * 1024  # bytes: the longest source text read (the Luton texts are under 140 kB)
 _PARA_START = re.compile(r"^[ \t]*(?:[-•][ \t]+)?(?:\*\*)?(\d{1,3})\.?[ \t]+\S", re.MULTILINE)
 _LOST_PARA = re.compile(r"^- (?![0-9]{1,3} |\*\*)[^\n]{80,}", re.MULTILINE)
 _LOST_PLAIN_PARA = re.compile(r"^(?:- (?![0-9]{1,3} |\*\*)|(?=[A-Z]))[^\n]{80,}", re.MULTILINE)
@@ -120,9 +123,18 @@ def paragraph_index(text: str) -> dict[int, tuple[int, int]]:
 
 @cache
 def load_source(path: Path, doc: str) -> SourceText:
-    """Read one source text and index its paragraphs."""
-    text = path.read_text(encoding="utf-8")
+    """Read one source text (a regular file: never a FIFO, never beyond SOURCE_LIMIT) and index its paragraphs.
+
+    FileProblem when it is not a readable regular file, UnicodeDecodeError when it is not UTF-8.
+    """
+    text = read_regular_file(path, SOURCE_LIMIT).decode("utf-8")
     return SourceText(doc, text, paragraph_index(text))
+
+
+def cited_paragraph(loc: object) -> int | None:
+    """The last paragraph number a locator names ('paras 26-28' -> 28), or None for other locators."""
+    match = _LOC_PARAS.match(str(loc).strip())
+    return int(match.group(2) or match.group(1)) if match else None
 
 
 def check_reference(

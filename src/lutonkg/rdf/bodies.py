@@ -145,6 +145,7 @@ def _relationship(b: GraphBuilder, rel_id: str, subject: str, relation: str, obj
     prop = curie(b.vocab_entry("relation", relation)["property"])
     g = b.graphs_for(entry)
     node = iri("relationship", rel_id)
+    b.make(node, node if entry.get("id") == rel_id else s)  # a school's trust or neighbourhood link: the school's
     b.add(g, s, prop, o)
     b.add(g, node, RDF.type, LKG.Relationship)
     b.add(g, node, RDFS.label, Literal(f"{subject} {relation} {obj}"))

@@ -43,12 +43,21 @@ def curie(text: str) -> URIRef:
     return URIRef(PREFIXES[prefix] + local)
 
 
+class NameClash(DataError):
+    """Two entries would make the same node (e.g. body 'x-founded' and the founding citation of body 'x')."""
+
+    def __init__(self, node: URIRef, first: URIRef, second: URIRef) -> None:
+        super().__init__(f"{node} is made for both {first} and {second}")
+        self.node, self.first, self.second = node, first, second
+
+
 class GraphBuilder:
     """Collects quads, putting each fact in the named graph of every document that states it."""
 
     def __init__(self, data: Data) -> None:
         self.data = data
         self.ds = Dataset()
+        self.made: dict[URIRef, URIRef] = {}
         for prefix, namespace in PREFIXES.items():
             self.ds.bind(prefix, namespace)
         self.doc_dates = {d["id"]: str(d["date"]) for d in data["documents"]}
@@ -74,10 +83,17 @@ class GraphBuilder:
             return [CURATION_GRAPH]
         return sorted({doc_graph(s["doc"]) for s in entry.get("sources", [])})
 
+    def make(self, node: URIRef, owner: URIRef) -> URIRef:
+        """Record that an entry (named by its node) makes a node; NameClash when another entry already made it."""
+        first = self.made.setdefault(node, owner)
+        if first != owner:
+            raise NameClash(node, first, owner)
+        return node
+
     def cite(self, subject: URIRef, stem: str, sources: list[dict], attest: bool = True) -> None:
         """Attach citations (prov:qualifiedDerivation) for each source; record attestation unless told not to."""
         for n, src in enumerate(sources, start=1):
-            node = ID[f"citation/{stem}-s{n}"]
+            node = self.make(ID[f"citation/{stem}-s{n}"], subject)
             doc = iri("document", src["doc"])
             g = [doc_graph(src["doc"])]
             self.add(g, node, RDF.type, LKG.Citation)

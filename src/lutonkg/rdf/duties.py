@@ -106,7 +106,7 @@ def _discharge(b: GraphBuilder, node: URIRef, duty: dict) -> None:
     sources = duty.get("discharge_sources") or duty["sources"]
     g = b.graphs_for({"sources": sources})
     for body in duty["discharged_by"]:
-        resp = iri("responsibility", f"{duty['id']}-{body}")
+        resp = b.make(iri("responsibility", f"{duty['id']}-{body}"), node)
         b.add(g, node, LKG.dischargedBy, b.body_iri(body))
         b.add(g, resp, RDF.type, LKG.Responsibility)
         b.add(g, resp, RDFS.label, Literal(f"{body} discharges {duty['id']}"))
@@ -186,7 +186,7 @@ def add_priorities(b: GraphBuilder) -> None:
         b.add(g, node, RDFS.comment, entry.get("note"))
         b.cite(node, f"strategy-{entry['id']}", entry["sources"])
         for link in entry["contributes_to"]:
-            contribution = iri("contribution", f"{entry['id']}-{link['priority']}")
+            contribution = b.make(iri("contribution", f"{entry['id']}-{link['priority']}"), node)
             lg = b.graphs_for(link)
             b.add(lg, node, LKG.contributesTo, iri("priority", link["priority"]))
             b.add(lg, contribution, RDF.type, LKG.Contribution)
