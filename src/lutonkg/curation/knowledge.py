@@ -142,6 +142,8 @@ class Knowledge:
             if span is None:
                 continue
             raw = fm.raw_span(words[span[0]][0], words[span[1]][1])
+            if "\n" in source.text[raw[0] : raw[1]] or re.search(r"[.;:!?]\s", source.text[raw[0] : raw[1]]):
+                continue  # the words are in different sentences
             for name in todo:
                 loose.append(Mention(raw[0], raw[1], name, True))
                 have.add(name.body)

@@ -190,7 +190,7 @@ def body_mentions(ctx: Context) -> Iterator[Candidate]:
             cite = ctx.placer.cite(segment, mention.start, mention.end, words=7) if segment else None
             if cite is None:
                 continue
-            names = sorted({m.name.text for m in found})
+            names = sorted({clean(ctx.source.text[m.start : m.end]) if m.loose else m.name.text for m in found})
             ambiguous = len({n.body for n in ctx.kb.names.get(key_of(mention.name.text), [])}) > 1
             score = 0.6 if all(m.name.generic for m in found) else 0.8 if mention.name.acronym else 0.95
             score = 0.45 if mention.loose else score
@@ -414,7 +414,7 @@ def new_bodies(ctx: Context) -> Iterator[Candidate]:
                 fields["alt_labels"] = [match.group("acronym")]
             count = len(re.findall(re.escape(name), ctx.source.text, re.IGNORECASE))
             score = 0.5 + bonus + min(0.3, 0.1 * (count - 1)) + (0.1 if match.groupdict().get("acronym") else 0)
-            seen[key] = Candidate("new-body", f"new-body:{'-'.join(key)}", round(score, 2), fields, cite,
+            seen[key] = Candidate("new-body", f"new-body:{'-'.join(tokens(name))}", round(score, 2), fields, cite,
                                   (segment.start, segment.end), ctx.passage(segment.start, segment.end))  # fmt: skip
     yield from seen.values()
 
