@@ -1,7 +1,7 @@
 """For tests that run many builds: a small data set cut from the Luton data (it builds in about a second), an output
 folder holding a previous build, and a snapshot of a folder to compare before and after.
 
-The small data set keeps documents.yaml and vocabularies.yaml whole, the bodies they name (publishers, the
+The small data set keeps documents.yaml, vocabularies.yaml and the locator register whole, the bodies they name (publishers, the
 authority, duty holders) and nothing else; every other data file is present with an empty section, as the build
 requires.
 """
@@ -44,7 +44,7 @@ def needed_bodies() -> set[str]:
 def make_mini_data(folder: Path) -> Path:
     """Write the small data set into folder (created) and return it."""
     folder.mkdir(parents=True)
-    for name in ("documents.yaml", "vocabularies.yaml"):
+    for name in ("documents.yaml", "vocabularies.yaml", "locators.yaml"):
         shutil.copyfile(DATA_DIR / name, folder / name)
     keep = needed_bodies()
     bodies = [b for b in read_yaml(DATA_DIR / "bodies.yaml")["bodies"] if b["id"] in keep]
