@@ -49,7 +49,7 @@ def _cmd_verify_sources(args: argparse.Namespace) -> int:
 
 # Modules that add their own subcommands: each defines add_commands(subparsers), whose handlers take the parsed
 # arguments and return an exit code.
-COMMAND_MODULES: tuple[str, ...] = ("lutonkg.cli_query", "lutonkg.serve", "lutonkg.cli_analysis")
+COMMAND_MODULES: tuple[str, ...] = ("lutonkg.cli_query", "lutonkg.serve", "lutonkg.cli_analysis", "lutonkg.followup")
 
 
 def parser() -> argparse.ArgumentParser:

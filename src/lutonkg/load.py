@@ -357,6 +357,7 @@ def _targets(data: Data) -> dict[str, set[str]]:
         "recommendation": "recommendations",
         "scale": "scales",
         "function": "functions",
+        "judgement": "judgements",
     }
     for target, section in plural.items():
         found[target] = {e["id"] for e in data[section]}
@@ -510,4 +511,7 @@ def load_data(data_dir: Path = DATA_DIR) -> Data:
     _check_dates(data)
     _check_grades(data)
     _check_vocabularies(data)
+    from lutonkg.followup import check_follow_up  # the follow-up rules (issue 14); imported here to avoid a cycle
+
+    check_follow_up(data)
     return data
