@@ -189,7 +189,7 @@ def review_rows(data: Data, texts: dict) -> Iterator[Row]:
     recs = data.by_id("recommendations")
     for entry in data["evidence"]:
         rec = recs[entry["recommendation"]]
-        rec_text = " ".join([rec["summary"], rec.get("purpose", ""), *(passage(texts, s, 0) for s in rec["sources"])])
+        rec_text = " ".join([rec["summary"], rec.get("purpose", ""), *(passage(texts, s, 200) for s in rec["sources"])])
         cited = " ".join(passage(texts, s) for s in entry["sources"])
         shared = sorted(content_words(rec_text) & content_words(cited))
         quotes = [q for q in QUOTE.findall(entry["rationale"]) if fold(q) not in cited]
