@@ -1,9 +1,9 @@
 """For tests that run many builds: a small data set cut from the Luton data (it builds in about a second), an output
 folder holding a previous build, and a snapshot of a folder to compare before and after.
 
-The small data set keeps documents.yaml, vocabularies.yaml and the locator register whole, the bodies they name (publishers, the
-authority, duty holders) and nothing else; every other data file is present with an empty section, as the build
-requires.
+The small data set keeps documents.yaml, vocabularies.yaml and the locator register whole, the bodies they name
+(publishers, the authority, duty holders) and nothing else; every other data file is present with an empty
+section, as the build requires.
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ def _cmd_queries(args: argparse.Namespace) -> int:
         print(f"{spec.name}: {spec.title}")
         for para in filter(None, [spec.description, f"A row: {spec.row}" if spec.row else ""]):
             print(textwrap.fill(para, width(), initial_indent="  ", subsequent_indent="  "))
-        defaults = project_defaults()
+        defaults = project_defaults().get(spec.name, {})
         for p in spec.params:
             default = "required" if p.required else ("optional" if p.optional else f"default {p.default}")
             if p.name in defaults:

@@ -510,6 +510,7 @@ def _targets(data: Data) -> dict[str, set[str]]:
         "function": "functions",
         "printed_item": "printed_items",
         "event": "events",
+        "judgement": "judgements",
     }
     for target, section in plural.items():
         found[target] = {e["id"] for e in data[section]}
@@ -677,6 +678,8 @@ def load_data(data_dir: Path) -> Data:
     _check_grades(data)
     _check_vocabularies(data)
     from lutonkg.data import fidelity
+    from lutonkg.data.followup import check_follow_up  # the follow-up rules; imported here to avoid a cycle
 
     fidelity.check_all(data)
+    check_follow_up(data)
     return data

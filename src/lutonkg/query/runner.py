@@ -118,8 +118,8 @@ class Prepared:
     terms: dict[str, str]
 
 
-def project_defaults() -> dict[str, str]:
-    """The current project's parameter defaults (lutonkg.toml [query-defaults]); none outside a project."""
+def project_defaults() -> dict[str, dict[str, str]]:
+    """The current project's parameter defaults per query (lutonkg.toml [query-defaults]); none outside a project."""
     try:
         return find_project().query_defaults
     except ProjectError:
@@ -127,7 +127,10 @@ def project_defaults() -> dict[str, str]:
 
 
 def prepare(
-    query: str | QuerySpec, params: dict[str, str] | None, engine: Engine, defaults: dict[str, str] | None = None
+    query: str | QuerySpec,
+    params: dict[str, str] | None,
+    engine: Engine,
+    defaults: dict[str, dict[str, str]] | None = None,
 ) -> Prepared:
     """The query (a name, a .rq path, SPARQL text or a spec) with its parameters resolved and bound; parameters
     not given take the project's defaults (`defaults`, else the current project's), then the query's own."""
@@ -141,7 +144,8 @@ def prepare(
         raise QueryError("SPARQL updates are not accepted: the graph is read-only (edit graph/data and rebuild)")
     if nesting(spec.text) > MAX_NESTING:
         raise QueryError(f"the query nests brackets more than {MAX_NESTING} deep; the parser would run out of stack")
-    terms = values_for(spec, params or {}, engine, project_defaults() if defaults is None else defaults)
+    chosen = project_defaults() if defaults is None else defaults
+    terms = values_for(spec, params or {}, engine, chosen.get(spec.name, {}))
     return Prepared(spec, inject(spec.text, terms), terms)
 
 
