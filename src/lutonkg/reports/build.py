@@ -79,10 +79,12 @@ def resolve_subject(rg: ReportGraph, text: str) -> str:
 
 def resolve_theme(rg: ReportGraph, text: str, kind: str | None = None) -> list[Focus]:
     """The recommendation theme and/or duty aspect a text names (both when they share a name)."""
-    try:
-        found = [f for f in resolve(rg.network, text).foci if f.kind in ("theme", "aspect")]
-    except LookupError_:
-        found = []
+    found = []
+    if rg.finder.find(text, ("theme", "aspect")):
+        try:
+            found = [f for f in resolve(rg.network, text).foci if f.kind in ("theme", "aspect")]
+        except LookupError_:
+            found = []
     if kind:
         found = [f for f in found if f.kind == kind] or found
     if not found:
@@ -119,7 +121,7 @@ class Builder:
         e = self.rg.entity(iri)
         title = f"Briefing: {e.label}" + (f" ({e.alt_labels[0]})" if self._short_alt(e) else "")
         if kind in ("duty", "recommendation", "judgement"):
-            title = f"Briefing on {kind} {e.key.rsplit('/', 1)[-1]}"
+            title = f"Briefing on the {kind} {e.key.rsplit('/', 1)[-1]}"
         intro = [self._scope_line(e), self.w.words["remarks"]["intro"]]
         return self._finish(title, e.key, kind, intro, sections, e.key.rsplit("/", 1)[-1])
 
@@ -131,12 +133,18 @@ class Builder:
     def _scope_line(self, e: Entity) -> str:
         """What the briefing covers, in one line."""
         theme = f", on the theme {join([f.label for f in self.foci])}" if self.foci else ""
-        what = self.names.name(e.iri) if e.kind in ("body", "school") else f"{e.kind} {e.key.rsplit('/', 1)[-1]}"
-        article = "an" if e.kind_label[:1].lower() in "aeiou" else "a"
-        return (
-            f"A briefing on {what}, {article} {e.kind_label} (id {e.key}){theme}, {self.period.text()}, from the "
-            "graph's source documents."
-        )
+        ident = e.key.rsplit("/", 1)[-1]
+        if e.kind in ("body", "school"):
+            article = "an" if e.kind_label[:1].lower() in "aeiou" else "a"
+            what = f"{self.names.name(e.iri)}, {article} {e.kind_label} (id {e.key})"
+        elif e.kind == "duty":
+            aspect = e.other("aspect")
+            what = f"the {e.kind_label.lower()} {ident}" + (f" ({self.names.label(aspect)})" if aspect else "")
+        elif e.kind == "recommendation" and e.other("made in"):
+            what = f"the recommendation {ident} of {self.names.name(e.other('made in'))}"
+        else:
+            what = f"the {e.kind_label.lower() if e.kind_label != e.kind else e.kind} {ident}"
+        return f"A briefing on {what}{theme}, {self.period.text()}, from the graph's source documents."
 
     def _body(self, iri: str) -> list[Section | None]:
         """A body: what it is, its chain at each date, successions, duties, judgements, recommendations, claims."""
@@ -527,7 +535,7 @@ class Builder:
         if self.period.at is None and (self.period.start, self.period.end) != (default.start, default.end):
             suffix = f"-{self.period.start}-{self.period.end}"
         return Briefing(
-            title, subject, kind, self.period.text(), intro, kept, notes, references, slug + suffix, self.rg.network
+            title, subject, kind, self.period.text(), intro, kept, notes, references, slug + suffix, self.rg
         )
 
     def _renumber(self, sections: list[Section]):

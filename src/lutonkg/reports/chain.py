@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import networkx as nx
+
 from lutonkg.analysis.graphview import name, out_edges, predecessors, successors
 from lutonkg.analysis.network import snapshot
 from lutonkg.analysis.responsibility import who
@@ -39,8 +41,12 @@ class ChainWriter:
     def __init__(self, w: Writer) -> None:
         self.w = w
         self.rg = w.rg
-        self.graph = w.rg.network
         self.pairs: set[frozenset[str]] = set()
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The networkx projection the chain is read from."""
+        return self.rg.network
 
     def rows(self, text: str, year: int | None, steps: tuple[str, ...] = ()) -> list[dict]:
         """The chain's rows for what `text` names at a year, optionally only some steps."""

@@ -28,22 +28,32 @@ from lutonkg.reports.words import Names, clause, sentence, wording
 
 
 class ReportGraph:
-    """A built graph read for briefings: load once, write many briefings from it."""
+    """A built graph read for briefings: load once, write many briefings from it. The networkx projection (for the
+    chain of responsibility) is read when first needed, so a name that matches nothing fails fast; diagrams drawn
+    for one briefing are kept for the next."""
 
-    def __init__(self, path: Path, index: GraphIndex, network: nx.MultiDiGraph) -> None:
+    def __init__(self, path: Path, index: GraphIndex, network: nx.MultiDiGraph | None = None) -> None:
         self.path = path
         self.index = index
-        self.network = network
+        self._network = network
         self.describer = Describer(index)
         self.finder = Finder(index)
         self.names = Names(index)
+        self.drawn: dict[tuple, tuple[bytes, bytes]] = {}
         self._entities: dict[str, Entity] = {}
 
     @classmethod
     def load(cls, path: Path) -> ReportGraph:
-        """Read a built N-Quads file (the entity index and the networkx projection)."""
+        """Read a built N-Quads file (the entity index now, the networkx projection when first needed)."""
         path = Path(path)
-        return cls(path, GraphIndex.from_file(path), load(path))
+        return cls(path, GraphIndex.from_file(path))
+
+    @property
+    def network(self) -> nx.MultiDiGraph:
+        """The networkx projection of the graph (lutonkg.analysis.network.load)."""
+        if self._network is None:
+            self._network = load(self.path)
+        return self._network
 
     def entity(self, iri: str) -> Entity:
         """The entity description (cached)."""

@@ -5,15 +5,17 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import networkx as nx
-
+from lutonkg.reports.context import ReportGraph
 from lutonkg.reports.model import Briefing, Figure
 
 
-def draw(figure: Figure, graph: nx.MultiDiGraph) -> Figure:
-    """Draw a figure (if not drawn yet) with the project's diagram code; keep its PNG and SVG bytes."""
-    if figure.png and figure.svg:
+def draw(figure: Figure, rg: ReportGraph) -> Figure:
+    """Draw a figure (if not drawn yet for this graph) with the project's diagram code; keep its PNG and SVG bytes."""
+    key = (figure.kind, figure.target, figure.year)
+    if key in rg.drawn:
+        figure.png, figure.svg = rg.drawn[key]
         return figure
+    graph = rg.network
     with tempfile.TemporaryDirectory() as tmp:
         if figure.kind == "responsibility":
             from lutonkg.diagrams.map import responsibility_map
@@ -25,6 +27,7 @@ def draw(figure: Figure, graph: nx.MultiDiGraph) -> Figure:
             paths = body_timeline_figure(graph, Path(tmp), figure.stem)
         png, svg = (p for p in paths if p.suffix == ".png"), (p for p in paths if p.suffix == ".svg")
         figure.png, figure.svg = next(png).read_bytes(), next(svg).read_bytes()
+    rg.drawn[key] = (figure.png, figure.svg)
     return figure
 
 

@@ -127,7 +127,7 @@ class Briefing:
     notes: list[Note]
     references: list[Reference]
     slug: str
-    graph: object = field(default=None, repr=False, compare=False)
+    graph: object = field(default=None, repr=False, compare=False)  # the ReportGraph it was written from
 
     def figures(self) -> list[Figure]:
         """Every figure, in reading order."""
