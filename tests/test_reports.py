@@ -134,6 +134,19 @@ def test_the_recommendation_briefing_gives_each_later_document_in_date_order(r23
                                                                      "strategy2020"]  # fmt: skip
 
 
+def test_where_the_sources_disagree_both_claims_are_given_with_their_sources(rg: ReportGraph) -> None:
+    """The council's unitary status: about 1997 by the LEA report (para 4), 1998 by the cohesion report (para 12)."""
+    text = markdown(briefing("luton-borough-council", graph=rg))
+    disputed = text.split("## Where the sources disagree", 1)[1].split("\n## ", 1)[0]
+    topic = disputed.split("**Unitary authority date**", 1)[1].split("\n\n**", 1)[0]
+    notes = note_texts(text)
+    cited: dict[str, list[str]] = {}
+    for value, number in re.findall(r"figure recorded: (\d{4})\.\[\^(\d+)\]", topic):
+        cited.setdefault(value, []).append(notes[int(number)])
+    assert any("LEA inspection 2002 (lea2002), para 4" in note for note in cited["1997"])
+    assert any("Community cohesion 2002 (cohesion2002), para 12" in note for note in cited["1998"])
+
+
 @pytest.mark.parametrize("name", ["lscb", "review", "lado", "r23"])
 def test_every_note_of_a_markdown_briefing_resolves_to_a_reference(name: str, request: pytest.FixtureRequest) -> None:
     """Each [^n] in the text has its definition, numbered 1..N in reading order; each definition names documents

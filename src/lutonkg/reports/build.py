@@ -431,9 +431,7 @@ class Builder:
         sections += self.parts.claims(self._theme_claims(foci, named))
         figures = self._map_figures(text, drawn) + [self._timeline_figure()]
         sections.append(self._figures(figures))
-        kinds = join(
-            sorted({"recommendation theme" if f.kind == "theme" else "aspect of the statutory duties" for f in foci})
-        )
+        kinds = join(sorted({"recommendation theme" if f.kind == "theme" else "duty aspect" for f in foci}))
         intro = [
             f"A thematic review of {topic_text(label)} (the {kinds}), {self.period.text()}, from the graph's "
             "source documents.",
@@ -456,7 +454,9 @@ class Builder:
                 )
                 section.add(Block([self.w.fact(text, e.citations, "" if e.citations else "Curators' definition")]))
             else:
-                text = self.w.words["remarks"]["aspect_definition"].format(definition=clause(e.summary))
+                text = self.w.words["remarks"]["aspect_definition"].format(
+                    topic=topic_text(f.label), definition=clause(e.summary)
+                )
                 section.add(Block([self.w.fact(text, e.citations)]))
         return section
 

@@ -248,7 +248,7 @@ class Sections:
         docs = [x.doc for x in c.citations if x.doc in self.ix.documents]
         source = f"The {self.ix.documents[docs[0]].label}" if docs else "A source"
         when = f" (as of {date_text(c.as_of)})" if c.as_of else ""
-        text = f"{source}{when}: {clause(c.statement)}" + (f"; figure recorded: {c.value}" if value else "")
+        text = f"{source}{when}: {clause(c.statement)}" + (f"; figure recorded: {c.value}" if value and c.value else "")
         return self.w.fact(text, c.citations)
 
     # -- the rest of the description

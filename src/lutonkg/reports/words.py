@@ -49,7 +49,8 @@ def sentence(text: str) -> str:
     text = " ".join(text.split())
     if not text:
         return text
-    text = text[0].upper() + text[1:]
+    if not any(ch.isdigit() for ch in text.split(" ", 1)[0]):
+        text = text[0].upper() + text[1:]
     return text if text[-1] in ".!?" else text + "."
 
 
