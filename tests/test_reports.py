@@ -18,9 +18,9 @@ from project_paths import REPO_ROOT
 from lutonkg.checks.reason import java_available
 from lutonkg.cli.main import main
 from lutonkg.reports import ReportError, ReportGraph, briefing
-from lutonkg.reports.docx import docx_bytes
 from lutonkg.reports.model import CURATORS_ASSESSMENT, CURATORS_INFERENCE, Briefing
 from lutonkg.reports.render import html, markdown
+from lutonkg.reports.word import docx_bytes
 
 EXAMPLES = REPO_ROOT / "docs" / "examples"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

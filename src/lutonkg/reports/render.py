@@ -1,5 +1,5 @@
 """Writing a Briefing out: Markdown and HTML through the Jinja2 templates in reports/templates, Word through
-reports/docx.py. The same briefing gives the same bytes every time in each format."""
+reports/word.py. The same briefing gives the same bytes every time in each format."""
 
 from __future__ import annotations
 
@@ -197,7 +197,7 @@ def render(briefing: Briefing, fmt: str) -> str | bytes:
     if fmt == "html":
         return html(briefing)
     if fmt == "docx":
-        from lutonkg.reports.docx import docx_bytes
+        from lutonkg.reports.word import docx_bytes
 
         return docx_bytes(briefing)
     raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
