@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "lutonkg.cli.entities",
     "lutonkg.cli.analysis",
     "lutonkg.cli.followup",
+    "lutonkg.cli.report",
 )
 
 

@@ -131,6 +131,15 @@ class Entity:
             found[statement.group].append(statement)
         return dict(found)
 
+    def find(self, *phrases: str, group: str | None = None) -> list[Statement]:
+        """The statements worded with any of these phrases (optionally in one group), in reading order."""
+        return [s for s in self.statements if s.phrase in phrases and (group is None or s.group == group)]
+
+    def other(self, phrase: str) -> str | None:
+        """The other end of the first statement with this phrase ('grade' -> the grade's IRI), or None."""
+        found = self.find(phrase)
+        return found[0].other if found else None
+
     def claim_topics(self) -> dict[str, list[Claim]]:
         """Claims by topic; a topic whose claims give different values for one date is a disagreement."""
         found: dict[str, list[Claim]] = defaultdict(list)
