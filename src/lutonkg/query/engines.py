@@ -182,8 +182,11 @@ class RdflibEngine:
     def graph_names(self) -> frozenset[str]:
         """The IRIs of the dataset's non-empty named graphs (what FROM and FROM NAMED may name)."""
         if self._graphs is None:
-            named = (c.identifier for c in self.dataset.contexts() if len(c) and isinstance(c.identifier, URIRef))
-            self._graphs = frozenset(str(i) for i in named if i != self.dataset.default_context.identifier)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                default = self.dataset.default_context.identifier
+                named = [c.identifier for c in self.dataset.contexts() if len(c) and isinstance(c.identifier, URIRef)]
+            self._graphs = frozenset(str(i) for i in named if i != default)
         return self._graphs
 
     def _parse(self, query: str) -> Query:

@@ -130,8 +130,9 @@ def _operand(token: Token | None) -> bool:
 class _Scanner:
     """One pass over the text: tokens, and the bracket contexts needed to read `<` and `(` as the grammar does."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, limits: Limits) -> None:
         self.text = text
+        self.limits = limits
         self.found = Inspection()
         self.stack: list[str] = []  # group { , bracket [ , expr ( , triple ( , terms ( , data {
         self.clause: list[str | None] = [None]  # per level: select, modifier or None
@@ -156,6 +157,8 @@ class _Scanner:
         elif kind == "word":
             self.keyword(text.upper())
         self.found.tokens.append(token)
+        if self.found.nesting > self.limits.nesting or self.found.operators > self.limits.operators:
+            raise _complexity(self.found, self.limits)  # stop scanning: the answer will not change
 
     def context(self) -> str:
         """The innermost bracket's kind, or top."""
@@ -270,11 +273,26 @@ class _Scanner:
         return end
 
 
-def scan(text: str) -> Inspection:
-    """Tokenize a query and find its nesting, operators, update keyword, SERVICE and dataset clauses."""
-    found = _Scanner(text).scan()
+def scan(text: str, limits: Limits = LIMITS) -> Inspection:
+    """Tokenize a query and find its nesting, operators, update keyword, SERVICE and dataset clauses.
+
+    Scanning stops with a QueryRefused as soon as the nesting or operator limit is passed.
+    """
+    found = _Scanner(text, limits).scan()
     _clauses(found)
     return found
+
+
+def _complexity(found: Inspection, limits: Limits) -> QueryRefused:
+    """The refusal of a query past the nesting or operator limit."""
+    if found.nesting > limits.nesting:
+        return QueryRefused(
+            f"the query nests brackets more than {limits.nesting} deep; engines would run out of stack", "complexity"
+        )
+    return QueryRefused(
+        f"the query chains more than {limits.operators:,} operators and patterns (the limit; engines evaluate long "
+        "chains recursively and would run out of stack)", "complexity",
+    )  # fmt: skip
 
 
 def _clauses(found: Inspection) -> None:
@@ -321,21 +339,11 @@ def check(text: str, graphs: Container[str] | None = None, limits: Limits = LIMI
         raise QueryRefused(
             f"the query is {len(text):,} characters long; the limit is {limits.chars:,} (narrow it)", "size"
         )
-    found = scan(text)
+    found = scan(text, limits)
     if found.update is not None:
         raise QueryRefused(
             "SPARQL updates are not accepted: the graph is read-only (edit graph/data and rebuild)", "update"
         )
-    if found.nesting > limits.nesting:
-        raise QueryRefused(
-            f"the query nests brackets more than {limits.nesting} deep (it nests {found.nesting}); "
-            "engines would run out of stack", "complexity",
-        )  # fmt: skip
-    if found.operators > limits.operators:
-        raise QueryRefused(
-            f"the query chains {found.operators:,} operators and patterns; the limit is {limits.operators:,} "
-            "(engines evaluate long chains recursively and would run out of stack)", "complexity",
-        )  # fmt: skip
     if found.service is not None:
         raise QueryRefused(
             f"federated queries (SERVICE, at {_where(text, found.service.start)}) are not accepted: "

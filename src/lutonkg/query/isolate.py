@@ -10,6 +10,7 @@ costs a few milliseconds. The child dies with the parent (lutonkg.query.procs.di
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import pickle
 import resource
@@ -92,6 +93,7 @@ def _child(work: Callable[[], Any], parent: int, output: int, errors: int, memor
     """The child's side: limits, evaluate, send the pickled outcome, exit without running any cleanup."""
     try:
         die_with_parent(parent)
+        faulthandler.disable()  # a crash is reported by the parent, in one line
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
         os.dup2(errors, 2)  # an engine's dying words (e.g. "memory allocation failed") go to the parent
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

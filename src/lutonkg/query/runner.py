@@ -100,6 +100,18 @@ def with_timeout(work: Callable[[threading.Event], T], timeout: float | None) ->
 
 
 @dataclass(frozen=True)
+class _GraphNames:
+    """The engine's named graphs, looked up only if a query names one (FROM / FROM NAMED)."""
+
+    engine: Engine
+
+    def __contains__(self, iri: object) -> bool:
+        """True when the engine holds a named graph of that IRI."""
+        names = getattr(self.engine, "graph_names", None)
+        return names is not None and iri in names()
+
+
+@dataclass(frozen=True)
 class Prepared:
     """A query ready to run: its spec, its text with the parameters bound, and the bound terms by name."""
 
@@ -120,9 +132,8 @@ def prepare(query: str | QuerySpec, params: dict[str, str] | None, engine: Engin
         spec = parse(query, "query")
     else:
         spec = find(query)
-    graph_names = getattr(engine, "graph_names", None)
     try:
-        check(spec.text, graph_names() if graph_names else None, limits)
+        check(spec.text, _GraphNames(engine), limits)
     except QueryRefused as exc:
         if spec.path is None:
             raise
