@@ -1,7 +1,5 @@
 """`lutonkg serve`: the built graph over the SPARQL 1.1 Protocol, queried with SPARQLWrapper (a client the project
-did not write); read-only, loopback by default, clean start and stop, and still answering after a fuzz.
-
-Each server runs with its own TMPDIR, so the Oxigraph processes and work folders it leaves (or not) are its own."""
+did not write); read-only, loopback by default, clean start and stop, and still answering after a fuzz."""
 
 from __future__ import annotations
 
@@ -22,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
+from serve_helpers import engine_pids, free_port, kill_engines, start_serve
 from SPARQLWrapper import CSV, JSON, POST, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
@@ -38,33 +37,6 @@ FUZZ_REQUESTS = 300
 FUZZ_SECONDS = 30
 
 
-def free_port() -> int:
-    """A loopback port nobody is listening on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def engine_pids(tmp: Path) -> list[int]:
-    """`oxigraph` processes whose command line names a path inside tmp (read from /proc; nothing is signalled)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                args = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if args and args[0].endswith(b"oxigraph") and any(a.startswith(bytes(tmp) + b"/") for a in args):
-                found.append(int(entry.name))
-    return found
-
-
-def kill_engines(tmp: Path) -> None:
-    """Never leave an Oxigraph of a test behind, whatever happened (the assertions say whether one was left)."""
-    for pid in engine_pids(tmp):
-        os.kill(pid, signal.SIGKILL)
-
-
 def listening(port: int) -> list[str]:
     """The local addresses (hex, as in /proc/net/tcp) listening on the port."""
     addresses = []
@@ -75,22 +47,6 @@ def listening(port: int) -> list[str]:
                 if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
                     addresses.append(local.rsplit(":", 1)[0])
     return addresses
-
-
-def start_serve(graph: Path, port: int, tmp: Path, *extra: str) -> tuple[subprocess.Popen, str]:
-    """Start `lutonkg serve` (work folders in tmp) and wait for its 'serving' line; the process and the endpoint."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lutonkg.cli", "serve", "--graph", str(graph), "--port", str(port), *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "TMPDIR": str(tmp)},
-    )
-    line = process.stdout.readline()
-    if not line.startswith("serving"):
-        process.kill()
-        raise AssertionError(f"serve did not start: {line}{process.stderr.read()}")
-    return process, line.split("SPARQL endpoint ", 1)[1].split(",", 1)[0]
 
 
 def post(endpoint: str, query: str | bytes, content_type: str = "application/x-www-form-urlencoded") -> int | str:
