@@ -60,6 +60,15 @@ class _Gone(Exception):
     """The connection to Oxigraph broke before a whole answer arrived."""
 
 
+class _Connection(http.client.HTTPConnection):
+    """A connection to Oxigraph that sends each request at once (no Nagle delay on small writes)."""
+
+    def connect(self) -> None:
+        """Connect, then turn Nagle's algorithm off."""
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 @dataclass
 class Upstream:
     """Oxigraph as the front sees it: where it listens, whether it is up, and why each of its lives ended.
@@ -135,7 +144,7 @@ class Upstream:
                 if gen == generation:
                     return conn, True
                 conn.close()
-        return http.client.HTTPConnection(self.host, self.port, timeout=timeout), False
+        return _Connection(self.host, self.port, timeout=timeout), False
 
     def keep(self, generation: int, conn: http.client.HTTPConnection) -> None:
         """Return a connection to the pool."""
@@ -222,7 +231,7 @@ class _Exchange:
                 conn.close()
                 if not reused:
                     raise _Gone from None
-                conn, reused = http.client.HTTPConnection(self.upstream.host, self.upstream.port), False
+                conn, reused = _Connection(self.upstream.host, self.upstream.port), False
                 continue
             return self._read(generation, conn, response)
 
@@ -244,6 +253,7 @@ class _Exchange:
                         500, f"the answer is larger than {MAX_ANSWER >> 20} MiB (the limit); narrow the query"
                     )
                 spool.write(chunk)
+            response.close()  # read to the end: the connection can carry the next request
             spool.seek(0)
             if streamed and not _whole(response.getheader("Content-Type", ""), spool, length):
                 raise Refusal(500, "the query engine cut the answer off while sending it; nothing was answered")
@@ -307,6 +317,11 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 30  # seconds a client may take to send its request
     server: FrontServer
+
+    def setup(self) -> None:
+        """Set up the connection's files, with Nagle's algorithm off (answers leave at once)."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base class's name)
         """Requests are not logged (the endpoint is local; errors go back to the client)."""
