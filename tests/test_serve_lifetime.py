@@ -6,6 +6,7 @@ stopped by the next start. (Before: SIGKILL and SIGHUP left `oxigraph serve-read
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import subprocess
@@ -109,6 +110,25 @@ def test_an_engine_orphaned_by_an_older_version_is_stopped_at_the_next_start(sma
         process, endpoint = start_serve(small_graph, port, tmp_path)  # used to fail: port already in use
         assert not old.exists() and int(orphan) not in engine_pids(tmp_path)
         assert ask(endpoint) == 200
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+        assert gone(tmp_path) and list(tmp_path.iterdir()) == []
+    finally:
+        kill_engines(tmp_path)
+
+
+def test_the_front_outlives_any_number_of_engine_deaths(small_graph: Path, tmp_path: Path):
+    process, endpoint = start_serve(small_graph, free_port(), tmp_path)  # used to give up after six deaths a minute
+    try:
+        for _ in range(8):
+            [engine] = engine_pids(tmp_path)
+            os.kill(engine, signal.SIGKILL)  # as a crash would
+            deadline = time.monotonic() + 15
+            while ask(endpoint) != 200:
+                assert time.monotonic() < deadline, "the engine was not restarted"
+                time.sleep(0.05)
+            assert process.poll() is None
+        assert len(engine_pids(tmp_path)) == 1
         process.send_signal(signal.SIGTERM)
         assert process.wait(30) == 0
         assert gone(tmp_path) and list(tmp_path.iterdir()) == []
