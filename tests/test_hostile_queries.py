@@ -9,21 +9,29 @@ of every case on every target is written below; docs/robustness.md shows the sam
 
 from __future__ import annotations
 
+import random
 import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
+from rdflib.plugins.sparql.algebra import translateQuery, traverse
+from rdflib.plugins.sparql.parser import parseQuery
 
 from lutonkg.query import EngineCrash, QueryError, QueryMemoryError, QueryRefused, QueryTimeout, execute, prepare
 from lutonkg.query.engines import OxigraphEngine, RdflibEngine, load_rdflib
+from lutonkg.query.guard import check
 from lutonkg.query.library import parse
 
 TIME_LIMIT = 2.0  # seconds, for the engines on the cases that must hit it
@@ -38,6 +46,8 @@ BEGIN, END = (
     "<!-- hostile-queries:end -->",
 )
 TARGETS = ("oxigraph", "rdflib", "endpoint")
+SEED = 20250613
+DIFFERENTIAL_CASES = 200
 
 
 @dataclass(frozen=True)
@@ -271,6 +281,101 @@ def test_the_engine_was_restarted_only_for_limits(endpoint):
     process, url = endpoint
     status, _, body = post(url, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert status == 200 and '"n"' in body and process.poll() is None
+
+
+# The guard against the engines' own parsers
+
+
+def generated_query(rng: random.Random, service: str) -> str:
+    """A random, mostly valid query full of what could hide a keyword (quotes, `#`, `<`), sometimes with SERVICE."""
+    terms = ["?s", "?o", "<http://x/a#b>", "<http://x/SERVICE>", "<http://x/(a)>", "ex:a", "ex:a\\'b", "ex:a\\#b",
+             "'s'", "'SERVICE <x> {}'", '"a\\"b"', "'''it's'''", '"""a""b"""', '"x"@en', "1", "2.5", "[]", "_:b",
+             "'# no comment'", '"<no iri>"']  # fmt: skip
+    operands = ["?s", "?o", "1", "'x'", '"y"', "<http://x/p>"]
+
+    def expression() -> str:
+        gap = rng.choice(["", " "])
+        op = rng.choice(["<", ">", "=", "<=", "&&", "||"])
+        return f"{rng.choice(operands)}{gap}{op}{gap}{rng.choice(operands)}"
+
+    def element(depth: int) -> str:
+        pick = rng.random()
+        if pick < 0.4:
+            return f"{rng.choice(terms)} {rng.choice(terms)} {rng.choice(terms)} ."
+        if pick < 0.55:
+            return f"FILTER({expression()})"
+        if pick < 0.6:
+            return f"# {rng.choice(['SERVICE <x> {', chr(39), chr(34), '<a>'])}\n"
+        if pick < 0.7 and depth < 2:
+            return "OPTIONAL { " + element(depth + 1) + " }"
+        if pick < 0.8 and depth < 2:
+            return "FILTER EXISTS { " + element(depth + 1) + " }"
+        if pick < 0.9:
+            return f"BIND({expression()} AS ?b{rng.randint(0, 9)})"
+        return f"SERVICE <{service}> {{ ?s ?p ?o }}"
+
+    return "PREFIX ex: <http://x/> SELECT * WHERE { " + " ".join(element(0) for _ in range(rng.randint(1, 5))) + " }"
+
+
+def rdflib_sees_service(text: str) -> bool:
+    """True when rdflib's parser reads a SERVICE clause in the text (False also when it cannot parse it)."""
+    try:
+        parsed = translateQuery(parseQuery(text))
+    except Exception:  # rdflib raises assorted errors for text it cannot parse
+        return False
+    found: list[object] = []
+    traverse(
+        parsed.algebra, visitPre=lambda n: found.append(n) if getattr(n, "name", "") == "ServiceGraphPattern" else None
+    )
+    return bool(found)
+
+
+def test_the_guard_refuses_whatever_either_engine_reads_as_service():
+    """Differential: every generated query that rdflib parses with SERVICE, or that makes pyoxigraph connect to the
+    canary, is refused by the guard; and the guard refuses nothing pyoxigraph accepts, but SERVICE."""
+    hits, listener = [0], socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+
+    def answer() -> None:
+        while True:
+            try:
+                listener.accept()[0].close()
+            except OSError:
+                return
+            hits[0] += 1
+
+    acceptor = threading.Thread(target=answer, daemon=True)
+    acceptor.start()
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://x/s"), ox.NamedNode("http://x/p"), ox.Literal("o")))
+    rng, service, seen = random.Random(SEED), f"http://127.0.0.1:{listener.getsockname()[1]}/q", Counter()
+    try:
+        for _ in range(DIFFERENTIAL_CASES):
+            text = generated_query(rng, service)
+            try:
+                check(text)
+                refused = None
+            except QueryRefused as exc:
+                refused = exc.reason
+            before = hits[0]
+            try:
+                list(store.query(text))
+                accepted = True
+            except SyntaxError:
+                accepted = False
+            except OSError:  # the canary hung up on SERVICE
+                accepted = True
+            time.sleep(0.001)
+            reads_service = rdflib_sees_service(text) or hits[0] > before
+            seen["service"] += reads_service
+            seen["accepted"] += accepted
+            assert not (reads_service and refused is None), f"SERVICE not refused: {text!r}"
+            assert not (accepted and refused not in (None, "service")), f"refused ({refused}) but valid: {text!r}"
+    finally:
+        listener.close()
+        acceptor.join(5)
+    assert seen["service"] > 20 and seen["accepted"] > 50, seen  # the generator does reach both
 
 
 # The table in docs/robustness.md
