@@ -270,7 +270,7 @@ def test_endpoint(case: Case, endpoint, canary, secret):
     process, url = endpoint
     listener, outside = canary
     status, kind, body = post(url, text_of(case, outside, secret))
-    assert http_outcome(status, body) == case.expected("endpoint"), f"{status}: {body}"
+    assert http_outcome(status, body) in case.expected("endpoint").split("|"), f"{status}: {body}"
     if status != 200:
         assert kind.startswith("text/plain") and body.count("\n") == 1 and "canary-secret" not in body
     assert untouched(listener), "the query reached the outside server"
