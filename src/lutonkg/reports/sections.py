@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from lutonkg.analysis.history import event_when
-from lutonkg.entities.describe import Claim, Statement
+from lutonkg.entities.describe import FOLLOW_UP, Claim, Statement
 from lutonkg.entities.index import SKOS
 from lutonkg.reports.context import Writer
 from lutonkg.reports.model import CURATORS_ASSESSMENT, CURATORS_NOTE, Block, Section, Sentence
@@ -155,11 +155,12 @@ class Sections:
         """What later documents show about a recommendation, in date order (curators' assessment)."""
         e = self.rg.entity(iri)
         found = []
-        statements = [s for s in e.find("what a later document shows") if self.w.in_period(s.citations)]
+        follow = [s for s in e.statements if s.group == FOLLOW_UP]
+        statements = [s for s in follow if self.w.in_period(s.citations)]
         for s in sorted(statements, key=lambda s: [self.ix.cite_order(c) for c in s.citations]):
             doc = s.other.rsplit("/", 1)[-1] if s.other else ""
             when = self.doc_name(doc) if doc in self.ix.documents else "a later document"
-            status = s.value or "no status given"
+            status = s.phrase
             text = f"{status[:1].upper()}{status[1:]}, according to {when}: {clause(s.note)}"
             basis = "" if s.basis.casefold().startswith("curators' assessment") else s.basis
             found.append(Block([self.w.fact(text, s.citations, CURATORS_ASSESSMENT, basis)], "subitem"))
