@@ -139,8 +139,9 @@ CASES = [
     Case("runaway", "cartesian-order-by", "ORDER BY over a cartesian product (grew to 5.7 GB)",
          SELECT + CROSS + " } ORDER BY ?c ?f LIMIT 3",
          {"oxigraph": "memory", "rdflib": "time|memory", "endpoint": "memory"}),
-    Case("runaway", "planner-300", "300 chained triple patterns (Oxigraph plans them for minutes)", PLANNER,
-         {"oxigraph": "time|memory", "rdflib": "error", "endpoint": "time|memory"}),
+    Case("runaway", "planner-300", "300 chained triple patterns (Oxigraph plans them for minutes; a fast machine "
+         "may finish within the limits)", PLANNER,
+         {"oxigraph": "time|memory|ok", "rdflib": "error", "endpoint": "time|memory|ok"}),
 ]  # fmt: skip
 
 

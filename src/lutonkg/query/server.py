@@ -287,11 +287,19 @@ def _oxigraph_pids_in(folder: Path) -> dict[int, int]:
 
 
 def _lutonkg(pid: int) -> bool:
-    """True when the process runs lutonkg (a live server of an older version, which has no lock file)."""
+    """True when the process runs `lutonkg serve` (a live server of an older version, which has no lock file).
+
+    Only the command itself counts: `lutonkg …` or `python -m lutonkg…`, with `serve` among its words. An orphaned
+    Oxigraph is adopted by whatever reaps orphans (init, a container's supervisor, a CI runner), whose own command
+    line may well mention lutonkg in a path.
+    """
     try:
-        return b"lutonkg" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        args = [os.fsdecode(a) for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if a]
     except OSError:
         return False
+    names = [Path(a).name for a in args[:2]]
+    module = next((args[i + 1] for i in range(len(args) - 1) if args[i] == "-m"), "")
+    return ("lutonkg" in names or module.split(".")[0] == "lutonkg") and "serve" in args
 
 
 def clean_stale(parent: Path | None = None) -> list[Path]:
