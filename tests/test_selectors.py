@@ -186,11 +186,18 @@ def test_citations_without_a_selector_are_reported(sources: Path, tmp_path: Path
     (copy / selectors.FILE).write_text(head + "  ca2008:\n" + tail, encoding="utf-8")
     failures, _ = verify(load_data(copy), sources)
     assert failures and all("no selector for" in line for line in failures), failures
-    assert (
-        f"{copy / 'documents.yaml'}:17: documents entry 'cohesion2002': no selector for 'Title page' 'Reference: "
-        "1330': run `lutonkg selectors --write`" in failures
+    lines = (copy / "documents.yaml").read_text(encoding="utf-8").splitlines()
+    line = lines.index("  - id: cohesion2002") + 1
+    assert failures[0].startswith(
+        f"{copy / 'documents.yaml'}:{line}: documents entry 'cohesion2002': no selector for 'Title page' 'Reference: "
+        "1330': run `lutonkg selectors --write`"
     )
-    assert len(failures) == len([key for key in selectors.cited_keys(load_data(copy)) if key[0] == "cohesion2002"])
+    missing = len([key for key in selectors.cited_keys(load_data(copy)) if key[0] == "cohesion2002"])
+    if missing > selectors._DRIFT_LINES:  # many missing selectors of one document are summarised in one line
+        assert failures == [f"{failures[0].split(' (and ')[0]} (and {missing - 1} more selectors of cohesion2002 "
+                            "missing or drifted: did its text change?)"]  # fmt: skip
+    else:
+        assert len(failures) == missing
     (copy / selectors.FILE).unlink()
     assert verify(load_data(copy), sources)[0] == []
 
