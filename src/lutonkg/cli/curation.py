@@ -31,7 +31,7 @@ def _cmd_sources_add(args: argparse.Namespace) -> int:
     from lutonkg.data.load import DataError
 
     request = Registration(Path(args.file), args.id, args.title, args.date, args.kind, args.publisher or [],
-                           args.authority, args.short_title, args.reference)  # fmt: skip
+                           args.authority, args.short_title, args.reference, args.reports or [])  # fmt: skip
     if not request.publishers:
         raise UsageError("name at least one publisher: --publisher BODY-ID (a body of the project)")
     try:
@@ -121,6 +121,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--authority", help="the local authority it is about (default: the project's)")
     add.add_argument("--short-title", help="a short title for tables")
     add.add_argument("--reference", help="the publisher's reference number")
+    add.add_argument("--reports", action="append", metavar="INSPECTION",
+                     help="an inspection (inspections.yaml id) the document reports (repeat for several)")  # fmt: skip
     add.add_argument("--sources", help="the sources folder (default: the project's)")
     add.set_defaults(func=_cmd_sources_add)
     project_option(add)
@@ -141,4 +143,3 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-reason", action="store_true", help="validate without OWL reasoning (faster)")
     p.add_argument("--sources", help="the sources folder (default: the project's), to make the new selectors")
     p.set_defaults(func=_cmd_accept)
-

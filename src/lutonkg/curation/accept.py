@@ -67,6 +67,7 @@ def accept(project: Project, review_path: Path, use_reasoner: bool = True, sourc
             outcome.rejected += 1
         else:
             outcome.pending += 1
+    _check_places(project, data, review, sources)
     texts = edits.results()
     if texts:
         texts.update(_selectors_text(project, data, texts, review, sources))
@@ -161,7 +162,10 @@ def _merge(decision: Decision, review: Review, data: Data, edits: merge.Edits, i
         edits.cite(section, body, _citations(decision, doc, False)[0])
         ids.last = body
     elif kind == "new-body":
-        new = {"id": ids.exact("bodies", _slug_field(decision, "id"), decision.where), "label": _need(decision, "label")}
+        new = {
+            "id": ids.exact("bodies", _slug_field(decision, "id"), decision.where),
+            "label": _need(decision, "label"),
+        }
         if entry.get("alt_labels"):
             new["alt_labels"] = [str(a) for a in entry["alt_labels"]]
         new["type"] = _slug_field(decision, "type")
@@ -205,7 +209,9 @@ def _merge_statute(decision: Decision, doc: str, data: Data, edits: merge.Edits,
 def _merge_recommendation(decision: Decision, doc: str, data: Data, edits: merge.Edits, ids: _Ids) -> None:
     """A new recommendation, numbered after the document's last one."""
     entry = decision.entry
-    numbers = [int(m.group(1)) for e in edits.entries("recommendations") if (m := re.match(rf"^{doc}-r(\d+)$", e["id"]))]
+    numbers = [
+        int(m.group(1)) for e in edits.entries("recommendations") if (m := re.match(rf"^{doc}-r(\d+)$", e["id"]))
+    ]
     new = {"id": ids.fresh("recommendations", f"{doc}-r{max(numbers, default=0) + 1:02d}"), "doc": doc}
     if entry.get("inspection"):
         new["inspection"] = str(entry["inspection"])
@@ -294,9 +300,9 @@ def _merge_claim(decision: Decision, doc: str, edits: merge.Edits, ids: _Ids) ->
     edits.append("claims", new)
 
 
-def _selectors_text(project: Project, data: Data, texts: dict[str, str], review: Review, sources: Path | None) -> (
-    dict[str, str]
-):
+def _selectors_text(
+    project: Project, data: Data, texts: dict[str, str], review: Review, sources: Path | None
+) -> dict[str, str]:
     """selectors.yaml with the new citations' selectors (made again from the source texts when they are present),
     when the project keeps one."""
     path = project.data_dir / selectors.FILE
@@ -337,6 +343,27 @@ def _review_selectors(review: Review, have: set) -> list[selectors.Selector]:
     return found
 
 
+def _check_places(project: Project, data: Data, review: Review, sources: Path | None) -> None:
+    """Every accepted citation's anchor is printed at its locator (the check `verify-sources` makes), when the
+    document's text is at hand; ReviewError naming the entry otherwise."""
+    from lutonkg.checks.citations import check_reference, source_texts
+
+    directory = sources or project.sources_dir()
+    if directory is None:
+        return
+    texts, _ = source_texts(data, directory)
+    if review.doc not in texts:
+        return
+    reconstructed = {(e["doc"], e["loc"]): e["reconstructed"] for e in data["locators"] if "reconstructed" in e}
+    for decision in review.decisions:
+        if decision.decision != "accept":
+            continue
+        for citation in _citations(decision, review.doc):
+            problem = check_reference(citation, texts, reconstructed)
+            if problem:
+                raise ReviewError(f"{decision.where}: {problem}")
+
+
 def _copy_with(data_dir: Path, target: Path, texts: dict[str, str]) -> Path:
     """A copy of the data folder with some files replaced."""
     folder = target / "data"
@@ -359,7 +386,9 @@ def _validate(project: Project, texts: dict[str, str], review_path: Path, use_re
         except BuildError as exc:
             message = str(exc).replace(str(folder), str(project.data_dir))
             message = re.sub(r"\S*lutonkg-accept-[^/\s]*/data", str(project.data_dir), message)
-            raise DataError(f"the data with the accepted candidates of {review_path} does not build: {message}") from None
+            raise DataError(
+                f"the data with the accepted candidates of {review_path} does not build: {message}"
+            ) from None
 
 
 def _remember(project: Project, review: Review, rejected: list[Decision]) -> None:

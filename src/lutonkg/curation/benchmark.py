@@ -173,8 +173,10 @@ def _score_statutes(data: Data, doc: str, found: list[Candidate]) -> Score:
 
 def _score_spans(kind: str, entries: list, source: SourceText, doc: str, found: list[Candidate]) -> Score:
     """Facts located by their citations: a fact is found when a candidate's passage overlaps one of its anchors in
-    the document; a candidate is correct when it overlaps the anchor of any curated fact of the kind."""
-    truth = [(e["id"], _spans(source, _doc_refs(e, doc))) for e in entries if _doc_refs(e, doc)]
+    the document; a candidate is correct when it overlaps the anchor of any curated fact of the kind. The
+    recommendations are those the document makes (`doc`), not earlier ones it reiterates."""
+    made = [e for e in entries if kind != "recommendation" or e.get("doc") == doc]  # not those it only reiterates
+    truth = [(e["id"], _spans(source, _doc_refs(e, doc))) for e in made if _doc_refs(e, doc)]
     matched, correct = set(), 0
     for candidate in found:
         spans = _candidate_spans(candidate)

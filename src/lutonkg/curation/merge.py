@@ -161,9 +161,9 @@ def _indented(text: str, indent: int) -> list[str]:
     return [(" " * indent + line) if line else line for line in text.rstrip("\n").split("\n")]
 
 
-def _citation_insert(edit: FileEdit, lines: list[str], section: str, entry_id: str, citations: list[dict]) -> tuple[
-    int, list[str], int
-]:
+def _citation_insert(
+    edit: FileEdit, lines: list[str], section: str, entry_id: str, citations: list[dict]
+) -> tuple[int, list[str], int]:
     """Where and what to insert to add citations to an entry's sources."""
     entries = edit.tree.get(section) or []
     index = next((k for k, e in enumerate(entries) if e.get("id") == entry_id), None)

@@ -31,6 +31,7 @@ class Registration:
     authority: str | None = None
     short_title: str | None = None
     reference: str | None = None
+    reports: list[str] | None = None  # the inspections (inspections.yaml) the document is the report of
 
 
 def register(project: Project, request: Registration, sources: Path | None = None) -> Structure:
@@ -42,8 +43,9 @@ def register(project: Project, request: Registration, sources: Path | None = Non
     except (FileProblem, UnicodeDecodeError) as exc:
         raise DataError(f"{request.file}: cannot read the document's text: {exc}") from None
     structure = read_structure(text)
-    entry = _entry(project, request, structure)
     edits = merge.Edits(project.data_dir)
+    authorities = {str(d["authority"]) for d in edits.entries("documents") if d.get("authority")}
+    entry = _entry(project, request, structure, authorities.pop() if len(authorities) == 1 else None)
     if any(d["id"] == request.doc for d in edits.entries("documents")):
         raise DataError(f"document id {request.doc!r} is already registered in documents.yaml")
     edits.append("documents", entry)
@@ -68,17 +70,19 @@ def register(project: Project, request: Registration, sources: Path | None = Non
     return structure
 
 
-def _entry(project: Project, request: Registration, structure: Structure) -> dict:
-    """The documents.yaml entry, with a citation of the document's own title where the text prints it."""
+def _entry(project: Project, request: Registration, structure: Structure, shared: str | None) -> dict:
+    """The documents.yaml entry, with a citation of the document's own title where the text prints it; the authority
+    is the one asked for, else the project's, else the one every registered document is about."""
     entry: dict = {"id": request.doc, "file": request.file.name, "title": request.title}
     if request.short_title:
         entry["short_title"] = request.short_title
     entry.update({"kind": request.kind, "date": request.date, "publishers": request.publishers})
-    authority = request.authority or project.authority
+    authority = request.authority or project.authority or shared
     if not authority:
         raise DataError("name the local authority the document is about (--authority, or `authority` in "
                         "lutonkg.toml)")  # fmt: skip
     entry["authority"] = authority
+    entry["reports"] = list(request.reports or [])
     if request.reference:
         entry["reference"] = request.reference
     entry["sources"] = [_title_citation(structure, request)]

@@ -69,7 +69,7 @@ class Review:
 
 def _entry(candidate: Candidate) -> dict:
     """A candidate as a review entry."""
-    entry: dict = {"key": candidate.key, "decision": "pending", "score": candidate.score}
+    entry: dict = {"key": candidate.key, "decision": "pending", "score": round(candidate.score, 2)}
     entry.update({"loc": candidate.cite.loc, "anchor": candidate.cite.anchor})
     fields = {k: v for k, v in candidate.fields.items() if v is not None}
     entry.update(fields)

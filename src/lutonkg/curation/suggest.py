@@ -664,8 +664,11 @@ def _inspected(ctx: Context) -> list[str]:
 
 
 def _inspection(ctx: Context) -> str | None:
-    """The inspection the document reports (the latest one reported in it), if the project knows it."""
-    found = [e for e in ctx.kb.inspections.values() if e.get("reported_in") == ctx.doc]
+    """The inspection the document reports (documents.yaml `reports`, else the inspections `reported_in` it; the
+    latest), if the project knows it."""
+    document = next((d for d in ctx.data["documents"] if d["id"] == ctx.doc), {}) if ctx.data else {}
+    reports = set(document.get("reports", []))
+    found = [e for e in ctx.kb.inspections.values() if e["id"] in reports or e.get("reported_in") == ctx.doc]
     return max(found, key=lambda e: str(e.get("to", e.get("from", ""))))["id"] if found else None
 
 
