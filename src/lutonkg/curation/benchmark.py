@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from lutonkg.curation.knowledge import tokens
+from lutonkg.curation.knowledge import build_knowledge, tokens
 from lutonkg.curation.suggest import Candidate, suggest
 from lutonkg.data.fidelity import section_number
 from lutonkg.data.load import Data
@@ -91,7 +91,7 @@ def score_document(data: Data, texts: dict[str, SourceText], doc: str) -> Result
         by_kind.setdefault(candidate.kind, []).append(candidate)
     recognised = {c.fields["body"] for c in by_kind["body-mention"]} | {c.fields["id"] for c in by_kind["new-body"]}
     scores = {
-        "body-mention": _score_mentions(data, doc, by_kind["body-mention"]),
+        "body-mention": _score_mentions(data, doc, by_kind["body-mention"], _printed_known(data, texts, doc)),
         "new-body": _score_new_bodies(data, doc, by_kind["new-body"]),
         "statute": _score_statutes(data, doc, by_kind["statute"]),
         "relationship": _score_relationships(data, doc, by_kind["relationship"], recognised),
@@ -101,15 +101,26 @@ def score_document(data: Data, texts: dict[str, SourceText], doc: str) -> Result
     return Result(doc, seconds, {kind: scores[kind] for kind in SCORED})
 
 
-def _score_mentions(data: Data, doc: str, found: list[Candidate]) -> Score:
+def _score_mentions(data: Data, doc: str, found: list[Candidate], printed_known: set[str]) -> Score:
     """Known bodies (cited by another document too) that the document names: found when a mention candidate names
-    the body; a candidate is correct when the curators cite the body in this document."""
+    the body; a candidate is correct when the curators cite the body in this document. The detail counts the
+    bodies the document prints by a name the other documents give them (the others it names only by a name or a
+    description of its own, which the hold-out leaves unknown)."""
     attested = {key for key, e in data.bodies().items() if _doc_refs(e, doc)}
     known = {key for key in attested if _other_docs(data.bodies()[key], doc)}
     proposed = {c.fields["body"] for c in found}
     score = Score("body-mention", len(known), len(known & proposed), len(found), len(proposed & attested))
+    nameable = known & printed_known
+    score.detail = {"printed by a name known elsewhere": len(nameable), "found of those": len(nameable & proposed)}
     score.missed = sorted(known - proposed)
     return score
+
+
+def _printed_known(data: Data, texts: dict[str, SourceText], doc: str) -> set[str]:
+    """The bodies whose name, as the other documents support it (label or alias), the document prints."""
+    kb = build_knowledge(data, texts, doc, doc)
+    printed = " " + " ".join(tokens(texts[doc].text)) + " "
+    return {name.body for key, names in kb.names.items() if f" {' '.join(key)} " in printed for name in names}
 
 
 def _names(entry: dict) -> set[tuple[str, ...]]:
@@ -231,6 +242,11 @@ def markdown(results: list[Result]) -> str:
         lines.append(f"| {kind} | {total.truth} | {total.found} | {_percent(total.recall)} | "
                      f"{'>= ' + _percent(target) if target else 'none'} | {total.candidates} | {total.correct} | "
                      f"{_percent(total.precision)} |")  # fmt: skip
+        if kind == "body-mention":
+            within = sum(s.detail.get("printed by a name known elsewhere", 0) for s in scores)
+            hit = sum(s.detail.get("found of those", 0) for s in scores)
+            lines.append(f"| body-mention, printed by a name known elsewhere | {within} | {hit} | "
+                         f"{_percent(hit / within if within else None)} | >= {_percent(target)} | | | |")  # fmt: skip
         if kind == "relationship":
             within = sum(s.detail.get("between recognised bodies", 0) for s in scores)
             hit = sum(s.detail.get("found of those", 0) for s in scores)

@@ -1081,6 +1081,11 @@ _FIGURE = re.compile(
     r"|\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?=\s+[a-z]))",
 )
 _YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)(?:/\d{2,4})?\b")
+# a number that names a part of a document or a stage ("Appendix 1", "para 12", "Key Stage 2"), not a figure
+_NUMBERED = re.compile(
+    r"\b(?:appendix|appendices|annex|annexes|paras?|paragraphs?|sections?|ss?|table|figure|chart|stage|year|ks|chapter|part|page|no)\.?\s*$",
+    re.IGNORECASE,
+)
 
 
 def claims(ctx: Context) -> Iterator[Candidate]:
@@ -1088,7 +1093,8 @@ def claims(ctx: Context) -> Iterator[Candidate]:
     project's claim topics that share most words."""
     for segment in ctx.body_segments:
         passage = ctx.source.text[segment.start : segment.end]
-        figures = [m for m in _FIGURE.finditer(passage) if not _YEAR.fullmatch(m.group().strip())]
+        figures = [m for m in _FIGURE.finditer(passage) if not _YEAR.fullmatch(m.group().strip())
+                   and not _NUMBERED.search(passage, max(0, m.start() - 16), m.start())]  # fmt: skip
         if not figures:
             continue
         figure = figures[0]
