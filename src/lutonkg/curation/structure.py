@@ -458,7 +458,7 @@ def outline(structure: Structure) -> list[str]:
         out.append(f"{indent}{heading.text}{span}")
         rows = tables.get(index)
         if rows:
-            labels = [row[0] for row in rows if row]
+            labels = [row[0] if len(row[0]) <= 40 else row[0][:40].rstrip() + "..." for row in rows if row]
             shown = "; ".join(labels[:6]) + ("; ..." if len(labels) > 6 else "")
             out.append(f"{indent}  table: {len(rows)} rows: {shown}")
     return out
