@@ -133,7 +133,7 @@ def tracker(site: Site) -> None:
             continue
         made = next((s.other for s in e.statements if s.phrase == "made in" and s.other), "")
         row = TrackedRecommendation(e, doc_id(made) if made else "",
-                                    [s for s in e.statements if s.group == "Who it is for"],
+                                    [s for s in e.statements if s.phrase == "addressed to"],
                                     [s for s in e.statements if s.phrase == "theme"])  # fmt: skip
         for s in e.statements:
             if s.group.startswith("Follow-up") and s.other:
@@ -147,12 +147,17 @@ def tracker(site: Site) -> None:
                 figure=figure, status=sorted(status.items()))  # fmt: skip
 
 
+PESSIMISM = ("still open", "recur", "partly", "addressed")
+
+
 def _latest(row: TrackedRecommendation, site: Site) -> str:
-    """The status the latest document with follow-up evidence gives, or 'no later evidence'."""
+    """The status the latest document with follow-up evidence gives (the least resolved, if it gives several), or
+    'no later evidence'."""
     dated = sorted(row.cells, key=lambda d: site.index.documents[d].date if d in site.index.documents else "")
     if not dated:
         return "no later evidence"
-    return ", ".join(sorted({s.value or "" for s in row.cells[dated[-1]]}))
+    rank = lambda v: next((k for k, word in enumerate(PESSIMISM) if word in v), len(PESSIMISM))  # noqa: E731
+    return min((s.value or "" for s in row.cells[dated[-1]]), key=lambda v: (rank(v), v))
 
 
 # -- the duty register
