@@ -175,6 +175,7 @@ def test_overview_pages(site: Path) -> None:
     endpoint = re.search(r'href="(http://127\.0\.0\.1:7878/\?query=[^"]+)"', query).group(1)
     assert "%23%20Which%20schools%20belong%20to%20each%20academy%20trust" in endpoint
     assert "SELECT%20DISTINCT%20%3Ftrust" in endpoint
+    assert endpoint.endswith("&amp;endpoint=http%3A%2F%2F127.0.0.1%3A7878%2Fquery")
     ontology = text_of(site / "ontology.html")
     assert re.search(r"lkg:Partnership partnership A multi-agency board", ontology)
     for figure in ("timeline-bodies.svg", "network-2002-2008-2020.svg", "recommendation-tracker.svg"):

@@ -237,3 +237,54 @@ def test_axe_finds_no_wcag_a_or_aa_violations(browser, site: Path, axe: str, pag
         " v.nodes.slice(0, 3).map(n => n.target.join(' '))]))));"
     )
     assert json.loads(result) == []
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory):
+    """The Oxigraph server (the `serve` extra) on a free port with the Luton graph; skip where it is not installed."""
+    binary = shutil.which("oxigraph")
+    if binary is None:
+        pytest.skip("the oxigraph server is not installed (pip install -e '.[serve]')")
+    import socket
+    import time
+    import urllib.request
+
+    from project_paths import NQUADS
+
+    store = tmp_path_factory.mktemp("oxigraph")
+    subprocess.run([binary, "load", "--location", str(store), "--file", str(NQUADS)], check=True, capture_output=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    bind = f"127.0.0.1:{port}"
+    command = [binary, "serve-read-only", "--location", str(store), "--bind", bind, "--union-default-graph"]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base, timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_a_query_page_opens_the_endpoint_with_the_query_filled_in(browser, site: Path, oxigraph_server: str) -> None:
+    """The query page's endpoint link, made for this server, opens Oxigraph's query page with the library query in
+    the editor and the server's endpoint chosen; running it lists Chiltern Learning Trust's schools."""
+    from lutonkg.site.overview import endpoint_link
+
+    open_page(browser, site, "queries/trust-schools.html")
+    text = browser.find_element(By.CSS_SELECTOR, "pre.sparql").text
+    link = browser.find_element(By.LINK_TEXT, "Open this query on the SPARQL endpoint")
+    assert link.get_attribute("href").startswith("http://127.0.0.1:7878/?query=")
+    browser.get(endpoint_link(oxigraph_server, text))
+    WebDriverWait(browser, 20).until(lambda b: b.execute_script("return !!document.querySelector('.CodeMirror')"))
+    editor = browser.execute_script("return document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    assert editor.strip() == text.strip()
+    endpoint = browser.execute_script("return document.querySelector('input.autocomplete').value")
+    assert endpoint == oxigraph_server + "query"
+    browser.execute_script("document.querySelector('.yasqe_queryButton').click()")
+    WebDriverWait(browser, 30).until(lambda b: "Dallow Primary" in b.find_element(By.CLASS_NAME, "yasr").text)

@@ -22,6 +22,7 @@ def _cmd_site(args: argparse.Namespace) -> int:
         title=proj.title or "Governance knowledge graph",
         endpoint=args.endpoint or DEFAULT_ENDPOINT,
         query_defaults=proj.query_defaults,
+        jobs=args.jobs,
     )
     with progress("building the site") as step:
         try:
@@ -46,6 +47,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "--endpoint",
         metavar="URL",
         help="the SPARQL endpoint's query page the query pages link to (default: http://127.0.0.1:7878/)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        help="2 (default): draw the diagrams in a second process while the pages are written; 1: one process",
     )
     graph_option(p)
     p.set_defaults(func=_cmd_site)

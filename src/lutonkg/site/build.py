@@ -9,7 +9,9 @@ ontology). Same inputs, same bytes: nothing depends on the clock, the machine or
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -24,6 +26,7 @@ from lutonkg.entities.describe import Describer, Entity, entities, kind_of
 from lutonkg.entities.index import Cite, GraphIndex
 from lutonkg.site import overview, passages
 from lutonkg.site.facts import Fact, facts_by_citation
+from lutonkg.site.figures import Figures
 from lutonkg.site.links import Links, entity_path, source_path
 from lutonkg.site.rdf import Descriptions
 from lutonkg.site.timeline import svg as timeline_svg
@@ -47,6 +50,7 @@ class Settings:
     title: str = "Governance knowledge graph"
     endpoint: str = DEFAULT_ENDPOINT
     query_defaults: dict[str, str] = field(default_factory=dict)
+    jobs: int = 2
 
 
 @dataclass
@@ -213,11 +217,15 @@ class Site:
         """Read, render every page, write the folder."""
         started = time.perf_counter()
         check_out(self.settings.out)
-        self.read()
-        self.entity_pages()
-        self.source_pages()
-        overview.render_all(self)
-        self.static()
+        self.figures = Figures(self.settings.graph, self.settings.jobs)
+        try:
+            self.read()
+            self.entity_pages()
+            self.source_pages()
+            overview.render_all(self)
+            self.static()
+        finally:
+            self.figures.close()
         self.step("writing the files")
         write(self.settings.out, self.files)
         pages = sum(1 for name in self.files if name.endswith(".html"))
@@ -256,18 +264,19 @@ def check_out(out: Path) -> None:
 
 
 def write(out: Path, files: dict[str, bytes]) -> None:
-    """Make the folder hold exactly the site: write every file, delete what an earlier build left that this one did
-    not write."""
+    """Make the folder hold exactly the site: write every file whose bytes changed, delete what an earlier build
+    left that this one did not write."""
     check_out(out)
     out.mkdir(parents=True, exist_ok=True)
     keep = set(files) | {MARKER}
-    for path in sorted(out.rglob("*"), reverse=True):
-        name = path.relative_to(out).as_posix()
-        if path.is_dir() and not path.is_symlink():
-            if not any(path.iterdir()):
-                path.rmdir()
-        elif name not in keep:
-            path.unlink()
+    for folder, subfolders, names in os.walk(out, topdown=False):
+        for name in names:
+            path = os.path.join(folder, name)
+            if Path(path).relative_to(out).as_posix() not in keep:
+                os.unlink(path)
+        for sub in subfolders:
+            with contextlib.suppress(OSError):
+                os.rmdir(os.path.join(folder, sub))  # only empty folders go
     (out / MARKER).write_text("written by `lutonkg site`; the whole folder is replaced on the next build\n")
     made: set[Path] = set()
     for name in sorted(files):
@@ -275,8 +284,19 @@ def write(out: Path, files: dict[str, bytes]) -> None:
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
+        if _unchanged(path, files[name]):
+            continue
         with open(path, "wb") as sink:
             sink.write(files[name])
+
+
+def _unchanged(path: Path, content: bytes) -> bool:
+    """Whether a file already holds exactly these bytes (rewriting costs more than reading)."""
+    try:
+        with open(path, "rb") as source:
+            return source.read() == content
+    except OSError:
+        return False
 
 
 def build_site(settings: Settings, step: Callable[[str], None] = lambda _: None) -> Report:

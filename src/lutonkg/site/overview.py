@@ -5,10 +5,8 @@ it through the site."""
 
 from __future__ import annotations
 
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -187,26 +185,10 @@ def duties(site: Site) -> None:
 
 
 def _draw(site: Site, which: str) -> dict:
-    """Draw one diagram as SVG with the project's diagram code; its page path and size."""
-    from lutonkg.diagrams.style import only
-
-    with tempfile.TemporaryDirectory() as tmp, only("svg"):
-        out = Path(tmp)
-        if which == "timeline":
-            from lutonkg.diagrams.timeline import body_timeline_figure
-
-            paths = body_timeline_figure(site.network, out)
-        elif which == "network":
-            from lutonkg.diagrams.network import partnership_network_figure
-
-            paths = partnership_network_figure(site.network, [2002, 2008, 2020], out)
-        else:
-            from lutonkg.diagrams.tracker import tracker_figure
-
-            paths = tracker_figure(site.network, out)
-        svg = paths[0]
-        path = f"{FIGURES}/{svg.name}"
-        site.files[path] = svg.read_bytes()
+    """One diagram as SVG (drawn by the project's diagram code): its page path."""
+    name, svg = site.figures.get(which, site.network)
+    path = f"{FIGURES}/{name}"
+    site.files[path] = svg
     return {"path": path}
 
 
@@ -276,10 +258,17 @@ def queries(site: Site) -> None:
             page = QueryPage(spec, params, prepared.text, columns, rows)
         except QueryError as exc:
             page = QueryPage(spec, params, spec.text, [], [], str(exc))
-        page.endpoint_link = site.settings.endpoint + "?query=" + quote(page.text, safe="")
+        page.endpoint_link = endpoint_link(site.settings.endpoint, page.text)
         site.render("query.html", query_path(name), q=page, is_iri=_is_iri)
         found.append(page)
     site.render("queries.html", "queries/index.html", queries=found)
+
+
+def endpoint_link(base: str, query: str) -> str:
+    """The endpoint's query page (Oxigraph's YASGUI at the server's root) with the query filled in; YASGUI reads
+    `query` and `endpoint` from the URL, and needs the endpoint named since it derives it from the page's URL."""
+    base = base if base.endswith("/") else base + "/"
+    return f"{base}?query={quote(query, safe='')}&endpoint={quote(base + 'query', safe='')}"
 
 
 def _is_iri(value: object) -> bool:
