@@ -188,6 +188,7 @@ def test_every_page_has_one_h1_a_language_and_alt_text(site: Path) -> None:
         text = page.read_text(encoding="utf-8")
         assert text.startswith('<!DOCTYPE html>\n<html lang="en"'), page
         assert text.count("<h1") == 1, page
+        assert ">None<" not in text and "None</" not in text, page
         levels = [int(n) for n in re.findall(r"<h([1-6])[\s>]", text)]
         assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), page
         assert all(re.search(r'\salt="[^"]{20,}"', img) for img in re.findall(r"<img\b[^>]*>", text)), page

@@ -260,12 +260,16 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory):
     command = [binary, "serve-read-only", "--location", str(store), "--bind", bind, "--union-default-graph"]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/"
-    for _ in range(100):
+    deadline = time.monotonic() + 60
+    while True:
         try:
             urllib.request.urlopen(base, timeout=1).close()
             break
         except OSError:
-            time.sleep(0.1)
+            if time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("the oxigraph server did not answer within 60 s")
+            time.sleep(0.2)
     yield base
     server.terminate()
     server.wait(timeout=10)
@@ -281,10 +285,12 @@ def test_a_query_page_opens_the_endpoint_with_the_query_filled_in(browser, site:
     link = browser.find_element(By.LINK_TEXT, "Open this query on the SPARQL endpoint")
     assert link.get_attribute("href").startswith("http://127.0.0.1:7878/?query=")
     browser.get(endpoint_link(oxigraph_server, text))
-    WebDriverWait(browser, 20).until(lambda b: b.execute_script("return !!document.querySelector('.CodeMirror')"))
+    ready = "return !!(document.querySelector('.CodeMirror') && document.querySelector('input.autocomplete'))"
+    WebDriverWait(browser, 60).until(lambda b: b.execute_script(ready))
     editor = browser.execute_script("return document.querySelector('.CodeMirror').CodeMirror.getValue()")
     assert editor.strip() == text.strip()
     endpoint = browser.execute_script("return document.querySelector('input.autocomplete').value")
     assert endpoint == oxigraph_server + "query"
     browser.execute_script("document.querySelector('.yasqe_queryButton').click()")
-    WebDriverWait(browser, 30).until(lambda b: "Dallow Primary" in b.find_element(By.CLASS_NAME, "yasr").text)
+    answer = "var r = document.querySelector('.yasr'); return r ? r.innerText : ''"
+    WebDriverWait(browser, 60).until(lambda b: "Dallow Primary" in b.execute_script(answer))

@@ -14,7 +14,7 @@ import json
 import os
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,7 +22,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from lutonkg.data.sources import SourceText, load_source
-from lutonkg.entities.describe import Describer, Entity, entities, kind_of
+from lutonkg.entities.describe import Describer, Entity, entities
 from lutonkg.entities.index import Cite, GraphIndex
 from lutonkg.site import overview, passages
 from lutonkg.site.facts import Fact, facts_by_citation
@@ -175,8 +175,9 @@ class Site:
 
     def entity_pages(self) -> None:
         """One page per entity, and its Turtle and JSON-LD beside it."""
-        rdf = Descriptions(self.settings.graph)
         total = len(self.described)
+        self.step(f"entity pages 0/{total}")
+        rdf = Descriptions(self.settings.graph)
         for n, (iri, entity) in enumerate(self.described.items(), start=1):
             if n % 200 == 0 or n == total:
                 self.step(f"entity pages {n}/{total}")
@@ -233,7 +234,7 @@ class Site:
                       time.perf_counter() - started, sorted(self.documents), self.missing)  # fmt: skip
 
 
-def _all_citations(described) -> set[Cite]:
+def _all_citations(described: Iterable[Entity]) -> set[Cite]:
     """Every citation an entity page shows."""
     found: set[Cite] = set()
     for e in described:
@@ -269,10 +270,14 @@ def write(out: Path, files: dict[str, bytes]) -> None:
     check_out(out)
     out.mkdir(parents=True, exist_ok=True)
     keep = set(files) | {MARKER}
+    existing = set()
     for folder, subfolders, names in os.walk(out, topdown=False):
         for name in names:
             path = os.path.join(folder, name)
-            if Path(path).relative_to(out).as_posix() not in keep:
+            relative = Path(path).relative_to(out).as_posix()
+            if relative in keep:
+                existing.add(relative)
+            else:
                 os.unlink(path)
         for sub in subfolders:
             with contextlib.suppress(OSError):
@@ -284,7 +289,7 @@ def write(out: Path, files: dict[str, bytes]) -> None:
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
-        if _unchanged(path, files[name]):
+        if name in existing and _unchanged(path, files[name]):
             continue
         with open(path, "wb") as sink:
             sink.write(files[name])
@@ -304,4 +309,4 @@ def build_site(settings: Settings, step: Callable[[str], None] = lambda _: None)
     return Site(settings, step).build()
 
 
-__all__ = ["DEFAULT_ENDPOINT", "Report", "Settings", "SiteError", "build_site", "kind_of"]
+__all__ = ["DEFAULT_ENDPOINT", "Report", "Settings", "SiteError", "build_site"]

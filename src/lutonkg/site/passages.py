@@ -57,36 +57,63 @@ class Folded:
         return k >= 0 and self.starts[k] == index
 
 
+_RUN = re.compile(r"\s+|\S+")
+_LEADERS = "#-•*"
+
+
+@cache
 def fold_with_offsets(text: str) -> Folded:
-    """fold() of the text, keeping where each folded character came from."""
-    skip = bytearray(len(text))
-    for m in _MARKUP.finditer(text):
-        skip[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    """fold() of the text, keeping where each folded character came from (words of plain ASCII are copied whole;
+    other characters are normalised one by one, as fold() does)."""
     out: list[str] = []
     raw: list[int] = []
     starts: list[int] = []
-    line_start = True
-    for i, ch in enumerate(text):
-        if ch in "\n\t":
-            line_start = True
-        if skip[i]:
-            continue
-        piece = ch if ch.isascii() else unicodedata.normalize("NFKC", ch).translate(_FOLD_TABLE)
-        if piece.isspace():
-            if out and out[-1] != " ":
-                out.append(" ")
-                raw.append(i)
-            continue
-        if line_start and (piece not in "#-•*" or not out):
-            starts.append(len(out))
-            line_start = False
-        for c in piece.lower():
-            out.append(c)
-            raw.append(i)
+    state = {"line_start": True, "space": False}
+    at = 0
+    for m in _MARKUP.finditer(text):
+        _fold_segment(text, at, m.start(), out, raw, starts, state)
+        at = m.end()
+    _fold_segment(text, at, len(text), out, raw, starts, state)
     while out and out[-1] == " ":
         out.pop()
         raw.pop()
     return Folded("".join(out), raw, starts)
+
+
+def _fold_segment(text: str, begin: int, end: int, out: list[str], raw: list[int], starts: list[int],
+                  state: dict) -> None:  # fmt: skip
+    """Fold text[begin:end] onto the output (see fold_with_offsets)."""
+    for m in _RUN.finditer(text, begin, end):
+        run, offset = m.group(0), m.start()
+        if run.isspace():
+            if "\n" in run or "\t" in run:
+                state["line_start"] = True
+            if out and out[-1] != " ":
+                out.append(" ")
+                raw.append(offset)
+            continue
+        if run.isascii():
+            if state["line_start"]:
+                lead = len(run) - len(run.lstrip(_LEADERS)) if out else 0
+                if lead < len(run):
+                    starts.append(len(out) + lead)
+                    state["line_start"] = False
+            out.extend(run.lower())
+            raw.extend(range(offset, offset + len(run)))
+            continue
+        for i, ch in enumerate(run):
+            piece = ch if ch.isascii() else unicodedata.normalize("NFKC", ch).translate(_FOLD_TABLE)
+            if piece.isspace():
+                if out and out[-1] != " ":
+                    out.append(" ")
+                    raw.append(offset + i)
+                continue
+            if state["line_start"] and (piece not in _LEADERS or not out):
+                starts.append(len(out))
+                state["line_start"] = False
+            for c in piece.lower():
+                out.append(c)
+                raw.append(offset + i)
 
 
 @dataclass
@@ -295,7 +322,9 @@ def place(source: SourceText, passages: list[Passage], cites: Iterable[Cite]) ->
     return placed
 
 
-def _locator_anchor(resolver: Resolver, locator: str, cites: list[Cite], located: dict, ids: set[str]) -> tuple:
+def _locator_anchor(
+    resolver: Resolver, locator: str, cites: list[Cite], located: dict[Cite, tuple], ids: set[str]
+) -> tuple[str, Passage | None]:
     """The id of a locator and the passage it sits in: `para-N` for numbered paragraphs, else a slug placed where
     the locator starts (at its earliest placement in the text)."""
     paras = _LOC_PARAS.match(locator.strip())
@@ -371,7 +400,7 @@ def render(source: SourceText, passage: Passage) -> str:
     return _paragraphs(text, passage, marks, anchors)
 
 
-def _table(text: str, passage: Passage, marks, anchors) -> str:
+def _table(text: str, passage: Passage, marks: list[tuple[int, int]], anchors: list[tuple[int, str]]) -> str:
     """Tab-separated rows as a table."""
     rows = []
     for offset, _, line in _lines(text[passage.start : passage.end]):
@@ -385,7 +414,7 @@ def _table(text: str, passage: Passage, marks, anchors) -> str:
     return '<div class="src-table-wrap"><table class="src-table">' + "".join(rows) + "</table></div>"
 
 
-def _paragraphs(text: str, passage: Passage, marks, anchors) -> str:
+def _paragraphs(text: str, passage: Passage, marks: list[tuple[int, int]], anchors: list[tuple[int, str]]) -> str:
     """Lines joined into paragraphs (a blank line between), list items as a list."""
     blocks: list[tuple[str, list[str]]] = []
     for offset, _, line in _lines(text[passage.start : passage.end]):

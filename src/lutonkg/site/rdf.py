@@ -29,7 +29,12 @@ class Descriptions:
         self.store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
         self.links = {ox.NamedNode(p) for p in STATEMENT_LINKS}
 
-    def _triples(self, subject=None, predicate=None, obj=None) -> set[ox.Triple]:
+    def _triples(
+        self,
+        subject: ox.NamedNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        obj: ox.NamedNode | None = None,
+    ) -> set[ox.Triple]:
         """Asserted and curated triples (not the reasoner's, not the ontology's) matching a pattern."""
         return {
             ox.Triple(q.subject, q.predicate, q.object)
