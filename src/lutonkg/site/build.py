@@ -26,10 +26,9 @@ from lutonkg.entities.describe import Describer, Entity, entities
 from lutonkg.entities.index import Cite, GraphIndex
 from lutonkg.site import overview, passages
 from lutonkg.site.facts import Fact, facts_by_citation
-from lutonkg.site.figures import Figures
 from lutonkg.site.links import Links, entity_path, source_path
-from lutonkg.site.rdf import Descriptions
 from lutonkg.site.timeline import svg as timeline_svg
+from lutonkg.site.worker import Worker
 
 MARKER = ".lutonkg-site"
 DEFAULT_ENDPOINT = "http://127.0.0.1:7878/"
@@ -104,14 +103,12 @@ class Site:
     # -- reading
 
     def read(self) -> None:
-        """Index the graph, project it for the diagrams, describe every entity, cut the source texts."""
-        from lutonkg.analysis.network import load
-
+        """Index the graph, describe every entity (with the years it holds, from the projection), place the
+        citations on the source texts."""
         self.step("reading the graph")
         self.index = GraphIndex.from_file(self.settings.graph)
         self.step("projecting the graph for timelines and networks")
-        self.network = load(self.settings.graph)
-        held = {d["iri"]: d["years"] for _, d in self.network.nodes(data=True) if d.get("iri") and d.get("years")}
+        held = self.worker.projection()["held"]
         iris = entities(self.index)
         self.step(f"describing {len(iris)} entities")
         describer = Describer(self.index, held)
@@ -174,18 +171,13 @@ class Site:
         return {"title": self.settings.title, "nav": overview.NAV, "endpoint": self.settings.endpoint}
 
     def entity_pages(self) -> None:
-        """One page per entity, and its Turtle and JSON-LD beside it."""
+        """One page per entity (its Turtle and JSON-LD, linked from it, come from `rdf_files`)."""
         total = len(self.described)
-        self.step(f"entity pages 0/{total}")
-        rdf = Descriptions(self.settings.graph)
         for n, (iri, entity) in enumerate(self.described.items(), start=1):
             if n % 200 == 0 or n == total:
                 self.step(f"entity pages {n}/{total}")
             page = entity_path(iri)
             stem = page[: -len(".html")]
-            triples = rdf.triples(iri)
-            self.files[stem + ".ttl"] = rdf.turtle(triples)
-            self.files[stem + ".jsonld"] = rdf.jsonld(triples) + b"\n"
             self.render("entity.html", page, e=entity, ttl=stem + ".ttl",
                         jsonld=stem + ".jsonld", timeline=timeline_svg(entity), source_page=self._source_of(entity),
                         disagreements=entity.disagreements())  # fmt: skip
@@ -218,15 +210,17 @@ class Site:
         """Read, render every page, write the folder."""
         started = time.perf_counter()
         check_out(self.settings.out)
-        self.figures = Figures(self.settings.graph, self.settings.jobs)
+        self.worker = Worker(self.settings.graph, self.settings.jobs)
         try:
             self.read()
             self.entity_pages()
             self.source_pages()
             overview.render_all(self)
             self.static()
+            self.step("Turtle and JSON-LD of every entity")
+            self.files.update(self.worker.rdf(list(self.described)))
         finally:
-            self.figures.close()
+            self.worker.close()
         self.step("writing the files")
         write(self.settings.out, self.files)
         pages = sum(1 for name in self.files if name.endswith(".html"))

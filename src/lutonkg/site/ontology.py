@@ -51,19 +51,25 @@ class Term:
 
 
 def usage(index: GraphIndex) -> tuple[Counter, Counter]:
-    """How often each class (instances) and property (triples) is used: stated in the data and curators' graphs, and
-    added by the reasoner."""
-    stated: Counter = Counter()
-    inferred: Counter = Counter()
+    """How often each class (instances) and property (triples) is used: distinct triples stated in the data and
+    curators' graphs, and those the reasoner adds."""
+    stated: set[tuple[str, str, str]] = set()
+    inferred: set[tuple[str, str, str]] = set()
     for quads in index.by_subject.values():
         for q in quads:
-            if q.g == str(ONTOLOGY_GRAPH):
-                continue
-            tally = inferred if q.g == str(INFERRED_GRAPH) else stated
-            tally[q.p] += 1
-            if q.p == RDF_TYPE:
-                tally[q.o.value] += 1
-    return stated, inferred
+            if q.g != str(ONTOLOGY_GRAPH):
+                (inferred if q.g == str(INFERRED_GRAPH) else stated).add((q.s, q.p, q.o.value))
+    return _tally(stated), _tally(inferred - stated)
+
+
+def _tally(triples: set[tuple[str, str, str]]) -> Counter:
+    """Triples per property, and instances per class."""
+    found: Counter = Counter()
+    for _, p, o in triples:
+        found[p] += 1
+        if p == RDF_TYPE:
+            found[o] += 1
+    return found
 
 
 def terms(files: list[Path], index: GraphIndex) -> list[Term]:

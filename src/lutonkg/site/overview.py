@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import networkx as nx
-
 from lutonkg.entities.describe import Entity, Statement, key
 from lutonkg.entities.index import GraphIndex, doc_id
 from lutonkg.site.links import query_path
@@ -186,7 +184,7 @@ def duties(site: Site) -> None:
 
 def _draw(site: Site, which: str) -> dict:
     """One diagram as SVG (drawn by the project's diagram code): its page path."""
-    name, svg = site.figures.get(which, site.network)
+    name, svg = site.worker.diagram(which)
     path = f"{FIGURES}/{name}"
     site.files[path] = svg
     return {"path": path}
@@ -214,17 +212,7 @@ def _reorganisations(site: Site) -> list[tuple[Entity, Statement]]:
 
 def _snapshots(site: Site) -> list[dict]:
     """Each snapshot's partnership network: bodies, links and the three main hubs (betweenness)."""
-    from lutonkg.analysis.measures import partnership_network
-    from lutonkg.analysis.network import snapshot
-
-    found = []
-    for year in (2002, 2008, 2020):
-        net = partnership_network(snapshot(site.network, year))
-        between = nx.betweenness_centrality(net, normalized=True) if net.number_of_nodes() > 2 else {}
-        hubs = sorted(net.nodes, key=lambda n: (-between.get(n, 0.0), -net.degree(n), n))[:3]
-        found.append({"year": year, "bodies": net.number_of_nodes(), "links": net.number_of_edges(),
-                      "hubs": [site.network.nodes[h]["iri"] for h in hubs]})  # fmt: skip
-    return found
+    return site.worker.projection()["snapshots"]
 
 
 # -- the query library

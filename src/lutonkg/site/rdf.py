@@ -72,3 +72,15 @@ class Descriptions:
     def jsonld(self, triples: list[ox.Triple]) -> bytes:
         """The description as (expanded) JSON-LD."""
         return ox.serialize(triples, format=ox.RdfFormat.JSON_LD)
+
+
+def entity_iris(nquads: Path) -> list[str]:
+    """Every entity of a built graph (the same as `lutonkg.entities.describe.entities`, read without the index)."""
+    from lutonkg.entities.describe import STATEMENT_KINDS, kind_of
+    from lutonkg.entities.index import CITATION_PREFIX
+    from lutonkg.namespaces import ID, LEGISLATION
+
+    subjects = {q.subject.value for q in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+                if isinstance(q.subject, ox.NamedNode) and not isinstance(q.graph_name, ox.DefaultGraph)}  # fmt: skip
+    things = (s for s in subjects if s.startswith((str(ID), LEGISLATION)) and not s.startswith(CITATION_PREFIX))
+    return sorted(s for s in things if kind_of(s) not in STATEMENT_KINDS)
