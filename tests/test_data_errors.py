@@ -159,7 +159,9 @@ def test_valid_edge_cases_build_cleanly(valid_build: tuple[subprocess.CompletedP
     result, out = valid_build
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert sorted(p.name for p in out.iterdir()) == ["duty-register.csv", "lutonkg.jsonld", "lutonkg.nq", "lutonkg.ttl"]
+    outputs = ["duty-register.csv", "lutonkg.jsonld", "lutonkg.nq", "lutonkg.ttl"]
+    assert sorted(p.name for p in out.iterdir()) == ["current", *outputs]
+    assert sorted(p.name for p in (out / "current").iterdir()) == outputs
 
 
 @pytest.mark.parametrize("name", sorted(VALID))

@@ -43,6 +43,12 @@ def test_barnfield_college_sponsors_the_two_academies_open_in_2008(ask):
     assert len(rows) == 1
     assert "two academies" in rows[0]["academies"]
     assert rows[0]["doc"] == "2008-04-22" and rows[0]["loc"] == "para 8"
+    # The plural mention is one collective of two unnamed academies, not an academy node (issue 14): the graph's
+    # academies are the ones Appendix B marks, and "the two academies" adds none to their count.
+    kinds = ask(f"""SELECT ?t ?n WHERE {{ <{ID}body/barnfield-sponsored-academies> org:classification ?t ;
+        lkg:membersStated ?n }}""")
+    assert [(r["t"].rsplit("/", 1)[-1], r["n"]) for r in kinds] == [("collective", "2")]
+    assert ask(f"SELECT ?x WHERE {{ <{ID}body/barnfield-sponsored-academies> a ?x . FILTER(?x = lkg:Academy) }}") == []
 
 
 def test_lifelong_learning_directorate_is_attested_in_july_2002(ask):
@@ -101,10 +107,14 @@ def test_bodies_come_from_every_document(ask):
 def test_every_appendix_b_school_is_in_the_graph(data, sources):
     text = (sources / "2020_luton_education_strategy.txt").read_text(encoding="utf-8")
     table = fold(text[text.index("Appendix B - Neighbourhood") : text.index("Appendix C - Local Authority")])
-    appendix = [s for s in data["schools"] if s.get("neighbourhood")]
-    assert len(appendix) == 71
+    appendix = [s for s in data["schools"] if s.get("neighbourhood") or s.get("sites")]
+    # 71 printed entries but 70 schools: Gill Blowers Nursery is printed twice (Leabank in NORTH, Mossdale in WEST) and
+    # is one school with two sites (issue 14), so the count is 70, not 71.
+    assert len(appendix) == 70
+    assert sum(len(s.get("sites", [])) or 1 for s in appendix) == 71
     for school in appendix:
-        assert fold(school["sources"][0]["anchor"]) in table, school["id"]
+        rows = [c for c in school["sources"] if c["loc"].startswith("Appendix B")]
+        assert rows and all(fold(c["anchor"]) in table for c in rows), school["id"]
     printed = len(
         re.findall(
             r"(Primary|Nursery|Infant|Junior|Academy|High|School|\(Sp\))\*{0,2}( \([A-Z]+\))?",

@@ -33,7 +33,10 @@ def test_every_citation_in_the_data_matches_its_source(sources: Path, capsys: py
         ("para 28", EXECUTIVE, "is not in lea2002 para 28"),
         ("para 250", EXECUTIVE, "lea2002 has no paragraph 'para 250'"),
         ("para 27", "the executive comprises nine portfolio holders", "not found in lea2002"),
-        ("Appendix: Recommendations: fundamental", "refocus the behaviour support service", None),
+        ("Appendix: Recommendations", "refocus the behaviour support service", None),
+        # the group names are the curators' words (the text introduces each group with a sentence), so without the
+        # locator register (locators.yaml) the sub-heading is reported as not printed (issue 14)
+        ("Appendix: Recommendations: fundamental", "refocus the behaviour support service", "not printed in lea2002"),
         ("Appendix Z: Curiosities", EXECUTIVE, "locator heading 'Appendix Z' not found in lea2002"),
     ],
 )

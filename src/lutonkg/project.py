@@ -10,8 +10,8 @@ current folder and its parents; nothing is derived from where the package is ins
     sources = "../shared/sources"         # folder of the source texts, relative to the project (default: sources)
     output = "output"                     # where diagrams, exports, the site and reports go (default: output)
 
-    [query-defaults]                      # values for library query parameters of these names, when not given
-    inspection = "joint-area-review-2008"
+    [query-defaults]                      # per library query, values for parameters a command does not give
+    inspection-grades = { inspection = "joint-area-review-2008" }
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Project:
     authority: str | None = None
     sources: str | None = None
     output: str = "output"
-    query_defaults: dict[str, str] = field(default_factory=dict)
+    query_defaults: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def data_dir(self) -> Path:
@@ -85,7 +85,7 @@ class Project:
         """A path as a person wants it in a message: relative to the current folder when inside it."""
         try:
             return str(path.resolve().relative_to(Path.cwd().resolve()))
-        except (ValueError, OSError):
+        except (ValueError, OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python < 3.13)
             return str(path)
 
 
@@ -106,9 +106,13 @@ def _settings(root: Path) -> dict[str, object]:
     if extra:
         raise ProjectError(f"{path}: unknown setting {extra[0]!r} (known: [project] {', '.join(SETTINGS)}; "
                            "[query-defaults])")  # fmt: skip
-    for key, value in {**table, **defaults}.items():
+    for key, value in table.items():
         if not isinstance(value, str) or not value.strip():
             raise ProjectError(f"{path}: setting {key!r} must be non-empty text")
+    for query, values in defaults.items():
+        if not isinstance(values, dict) or not all(isinstance(v, str) and v.strip() for v in values.values()):
+            raise ProjectError(f"{path}: [query-defaults] {query!r} must be a table of parameter = \"value\" "
+                               f'(e.g. {query} = {{ inspection = "lea-inspection-2002" }})')  # fmt: skip
     return {**table, "query_defaults": dict(defaults)} if defaults else table
 
 
@@ -119,7 +123,10 @@ def is_project(folder: Path) -> bool:
 
 def open_project(folder: str | os.PathLike[str]) -> Project:
     """The project in exactly this folder (which need not be built yet)."""
-    root = Path(folder).expanduser().resolve()
+    try:
+        root = Path(folder).expanduser().resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python < 3.13)
+        raise ProjectError(f"project folder {folder} is a symbolic link that loops") from None
     if not root.is_dir():
         raise ProjectError(f"project folder {folder} not found")
     return Project(root, **_settings(root))

@@ -47,9 +47,13 @@ def main_bodies(graph: nx.MultiDiGraph) -> list[str]:
 
 
 def event_when(graph: nx.MultiDiGraph, event: dict) -> str:
-    """When a change happened: its stated date, or the interval the documents allow."""
+    """When a change happened: its stated date, each date the sources give where they disagree, or the interval the
+    documents allow."""
     if event["date"]:
         return event["date"]
+    if event.get("date_disputed"):
+        given = [f"{c['value']} ({c['citations'][0][0] if c['citations'] else '?'})" for c in event["date_claims"]]
+        return " or ".join(given) + ": sources disagree"
     docs = graph.graph["documents"]
     if event["inferred"]:
         first = min((y for b in event["resulting"] if b in graph for y in graph.nodes[b]["attested_years"]), default=0)
@@ -61,6 +65,14 @@ def event_when(graph: nx.MultiDiGraph, event: dict) -> str:
             return f"between {last} and {first}"
     reported = sorted(docs[d]["date"] for d in event["attested"])
     return f"by {reported[0]}" if reported else ""
+
+
+def _when_key(when: str) -> str:
+    """Sort key for an event's 'when': its last stated year or date ('between 2002 and 2008' -> '2008'), or its first
+    where the sources disagree."""
+    if when.endswith("sources disagree"):
+        return when.split()[0]
+    return when.split()[-1] if when else ""
 
 
 def event_detail(graph: nx.MultiDiGraph, event: dict) -> str:
@@ -81,6 +93,21 @@ def _event_row(graph: nx.MultiDiGraph, event: dict, body: str = "") -> dict:
         "basis": basis,
         "id": event["id"],
         **citation_cells(event),
+    }
+
+
+def _date_claim_row(graph: nx.MultiDiGraph, event: dict, claim: dict, body: str) -> dict:
+    """One timeline row for a claim that dates a change event: what one source says, kept beside the others."""
+    rank = f"; ranked {claim['rank']}" if claim["rank"] and claim["rank"] != "normal" else ""
+    disputed = "; sources disagree" if event.get("date_disputed") else ""
+    return {
+        "body": body,
+        "what": f"{event['kind']} date (claim)",
+        "when": claim["value"],
+        "detail": claim["statement"],
+        "basis": f"stated{disputed}{rank}",
+        "id": claim["id"],
+        **citation_cells(claim),
     }
 
 
@@ -162,10 +189,11 @@ def timeline(graph: nx.MultiDiGraph, text: str | None = None) -> Table:
             rows.append(_lifespan_row(graph, body))
             events = [e for e in graph.graph["changes"] if body in e["original"] or body in e["resulting"]]
             rows += [_event_row(graph, e, graph.nodes[body]["label"]) for e in events]
+            rows += [_date_claim_row(graph, e, c, graph.nodes[body]["label"]) for e in events for c in e["date_claims"]]
             rows += _responsibility_rows(graph, body)
         return Table(f"timeline: {', '.join(bodies)}", TIMELINE_COLUMNS, rows, [], HIDDEN)
     rows = [_lifespan_row(graph, b) for b in main_bodies(graph)]
-    events = sorted(graph.graph["changes"], key=lambda e: (event_when(graph, e).split()[-1], e["id"]))
+    events = sorted(graph.graph["changes"], key=lambda e: (_when_key(event_when(graph, e)), e["id"]))
     rows += [_event_row(graph, e) for e in events]
     note = (
         "lifespans of the council, its statutory capacities and directorates, bodies in successions, and bodies "

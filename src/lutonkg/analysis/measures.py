@@ -2,8 +2,9 @@
 carries, and that load beside the capacity the sources report (staff numbers and budgets over time).
 
 - **Partnership network**: bodies (not schools) linked by any stated relationship except school membership of
-  trusts and neighbourhoods and inspection; undirected, one link per pair. Centrality: degree (number of distinct
-  partners) and betweenness (share of shortest paths through the body: how far it brokers between others).
+  trusts and neighbourhoods, inspection and statistical-neighbour comparison; undirected, one link per pair.
+  Centrality: degree (number of distinct partners) and betweenness (share of shortest paths through the body: how
+  far it brokers between others).
 - **Responsibility load**: duties a body holds, duties it discharges, duties that require it, and open
   recommendations addressed to it, in the snapshot.
 - **Load beside capacity**: claims on a body's staff or budget (topics such as school-improvement-adviser-team-size,
@@ -24,7 +25,8 @@ from lutonkg.table import Table
 NOT_PARTNERSHIP = ("in-neighbourhood", "in-trust", "inspects")
 RELATIONSHIP_TYPES = (
     "part-of", "member-of", "works-with", "leads", "funds", "advises", "provides-service-to", "accountable-to",
-    "oversees", "established", "commissions", "chairs", "coterminous-with", "sponsors",
+    "oversees", "established", "commissions", "chairs", "coterminous-with", "sponsors", "appointed-by", "provides",
+    "acts-as", "nominated-by",
 )  # fmt: skip
 CAPACITY_TOPIC = re.compile(r"team-size|team-count|budget(?!-savings)|heads-of-service-count|foster-carer-count")
 SNAPSHOTS = (2000, 2002, 2008, 2020)

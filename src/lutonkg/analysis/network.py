@@ -243,6 +243,7 @@ def _set_body_years(g: nx.MultiDiGraph, rd: _Reader, changes: list[dict]) -> Non
                 e["inferred"],
             )
             for e in changes
+            if not e.get("date_disputed")
         ],
         first,
     )
@@ -451,10 +452,26 @@ def _read_claims(rd: _Reader) -> list[dict]:
                 "value": r["value"] or "",
                 "as_of": r["asof"] or "",
                 "statement": r["label"],
+                "event": slug(r["event"]) if r["event"] else "",
+                "rank": slug(r["rank"]) if r["rank"] else "",
                 "citations": rd.citations.get(r["c"], []),
             }
         )
     return claims
+
+
+def _date_claims(changes: list[dict], claims: list[dict]) -> None:
+    """Give each change event the claims that date it; an event whose claims disagree (and none is ranked preferred)
+    is marked disputed, so that no rule takes one side of the disagreement."""
+    by_event: dict[str, list[dict]] = defaultdict(list)
+    for claim in claims:
+        if claim["event"]:
+            by_event[claim["event"]].append(claim)
+    for e in changes:
+        dated = sorted(by_event.get(e["id"], []), key=lambda c: (c["value"], c["id"]))
+        e["date_claims"] = dated
+        preferred = [c for c in dated if c["rank"] == "preferred"]
+        e["date_disputed"] = len({c["value"] for c in dated}) > 1 and not preferred
 
 
 def project(store: ox.Store) -> nx.MultiDiGraph:
@@ -470,10 +487,11 @@ def project(store: ox.Store) -> nx.MultiDiGraph:
     _add_inspections(g, rd)
     _add_recommendations(g, rd)
     changes = _read_changes(rd)
+    g.graph["claims"] = _read_claims(rd)
+    _date_claims(changes, g.graph["claims"])
     _add_changes(g, changes)
     _set_body_years(g, rd, changes)
     g.graph["aspects"] = {d["aspect"]: d["aspect_label"] for _, d in g.nodes(data=True) if d["kind"] == "duty"}
-    g.graph["claims"] = _read_claims(rd)
     dangling = sorted(n for n, kind in g.nodes(data="kind") if kind is None)
     g.remove_nodes_from(dangling)
     g.graph["dangling"] = dangling

@@ -93,9 +93,11 @@ SELECT DISTINCT ?e ?r ?status ?label WHERE {
 }"""
 
 CLAIMS = """
-SELECT DISTINCT ?c ?topic ?about ?value ?asof ?label WHERE {
+SELECT DISTINCT ?c ?topic ?about ?value ?asof ?label ?event ?rank WHERE {
   ?c a lkg:Claim ; lkg:topic ?topic ; rdfs:label ?label .
   OPTIONAL { ?c lkg:about ?about }
   OPTIONAL { ?c lkg:value ?value }
   OPTIONAL { ?c lkg:asOf ?asof }
+  OPTIONAL { ?c lkg:dates ?event }
+  OPTIONAL { ?c lkg:claimRank ?rank }
 }"""

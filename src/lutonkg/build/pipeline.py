@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -14,11 +11,13 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
+from lutonkg.build import publish
 from lutonkg.build.register import duty_register
 from lutonkg.checks import reason
 from lutonkg.checks.validate import Problem, shacl_problems, sparql_problems
 from lutonkg.data.load import Data, DataError, load_data
 from lutonkg.namespaces import BASE, INFERRED_GRAPH, LKG, ONTOLOGY_GRAPH, PREFIXES
+from lutonkg.rdf.builder import NameClash
 from lutonkg.rdf.dataset import build_dataset
 from lutonkg.rdf.oxstore import store_from_quads
 from lutonkg.rdf.serialize import jsonld, nquads, quads, triples, turtle
@@ -38,9 +37,14 @@ _SECTION_OF_KIND = {
     "contribution": "strategies",
     "inspection": "inspections",
     "recommendation": "recommendations",
+    "pairing": "recommendations",
+    "reiteration": "recommendations",
     "judgement": "judgements",
     "evidence": "evidence",
     "document": "documents",
+    "printed-item": "printed_items",
+    "legal-basis": "duties",
+    "name": "bodies",
 }
 
 
@@ -77,6 +81,14 @@ def locate(data: Data, focus: str) -> str:
     if not focus.startswith(prefix):
         return focus
     kind, _, slug = focus[len(prefix) :].partition("/")
+    if kind == "site":
+        owners = [
+            (sec, e)
+            for sec in ("bodies", "schools")
+            for e in data[sec]
+            if slug in {s["id"] for s in e.get("sites", [])}
+        ]
+        return data.where(*owners[0]) if owners else focus
     section = _SECTION_OF_KIND.get(kind)
     if section is None:
         return focus
@@ -143,14 +155,15 @@ def union_graph(ds: Dataset) -> Graph:
 def _reason_and_prepare(data: Data, ds: Dataset, use_reasoner: bool) -> tuple[Graph, list, str]:
     """Reason, and meanwhile build the graph pySHACL validates; add the inferences to both (reasoned graph for SHACL).
 
-    HermiT runs in Java while its Python thread waits, so the asserted triples are copied for SHACL in that time
-    (both threads only read the dataset until the reasoner is done).
+    HermiT runs in Java while the main thread waits for it, so a helper thread copies the asserted triples for SHACL
+    in that time (both only read the dataset until the reasoner is done). The reasoner runs in the main thread so
+    that Ctrl-C (KeyboardInterrupt, raised only there) stops Java at once instead of waiting for it.
     """
     ontology = ds.graph(ONTOLOGY_GRAPH)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lutonkg-reason") as pool:
-        reasoning = pool.submit(_reason, data, ds, ontology, use_reasoner)
-        shacl_input = union_graph(ds)
-        inferred, account = reasoning.result()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lutonkg-shacl-input") as pool:
+        copying = pool.submit(union_graph, ds)
+        inferred, account = _reason(data, ds, ontology, use_reasoner)
+        shacl_input = copying.result()
     target = ds.graph(INFERRED_GRAPH)
     for triple in inferred:
         target.add(triple)
@@ -168,29 +181,30 @@ def _summarise(data: Data, ds: Dataset, report: BuildReport) -> None:
         report.facts_by_document[doc["id"]] = per_graph.get(f"{BASE}id/graph/{doc['id']}", 0)
 
 
-def _write_all(files: dict[str, str], out_dir: Path) -> list[Path]:
-    """Write every output to a staging folder, then move them into place only once all were written."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
-    try:
-        for name, text in files.items():
-            (staging / name).write_text(text, encoding="utf-8", newline="\n")
-        written = []
-        for name in files:
-            os.replace(staging / name, out_dir / name)
-            written.append(out_dir / name)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 def convert(data_dir: Path) -> tuple[Data, Dataset]:
     """Read and check the data and turn it into RDF; BuildError (one line) on bad data."""
     try:
         data = load_data(data_dir)
-        return data, build_dataset(data)
     except DataError as exc:
         raise BuildError(str(exc)) from None
+    try:
+        return data, build_dataset(data)
+    except NameClash as exc:
+        raise BuildError(_clash_message(data, exc)) from None
+    except DataError as exc:
+        raise BuildError(str(exc)) from None
+
+
+def _clash_message(data: Data, clash: NameClash) -> str:
+    """A node two entries would both make, as a duplicate id at the entry whose id repeats the other's made name."""
+    first, second = locate(data, str(clash.first)), locate(data, str(clash.second))
+    if len(str(clash.first)) > len(str(clash.second)):  # the longer id is the one that spells the other's made name
+        first, second = second, first
+    node = str(clash.node).removeprefix(BASE + "id/")
+    return (
+        f"{second}: duplicate id: the build would make the node {node!r} for this entry and also for {first}; "
+        "rename this entry's id"
+    )
 
 
 def check_shapes(data: Data, graph: Graph) -> None:
@@ -210,13 +224,32 @@ def check_quality(data: Data, all_quads: list) -> None:
 def build(
     data_dir: Path, out_dir: Path, use_reasoner: bool = True, step: Callable[[str], None] = lambda name: None
 ) -> BuildReport:
-    """Load, convert, reason, validate and write; raise BuildError (nothing written) on any problem. `step` is told
-    the name of each stage as it starts (for progress)."""
+    """Load, convert, reason, validate and publish; raise BuildError (outputs left as they were) on any problem.
+    `step` is told the name of each stage as it starts (for progress).
+
+    One build at a time holds the output folder; its outputs appear all at once (lutonkg.build.publish).
+    """
     started = time.perf_counter()
     if use_reasoner and not reason.java_available():
         raise BuildError(NO_JAVA)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise BuildError(f"{out_dir}: cannot write the outputs there (not a folder)")
+    try:
+        with publish.exclusive(out_dir, OUTPUTS):
+            staging = publish.stage(out_dir)
+            try:
+                report, files = _make(data_dir, use_reasoner, step)
+                step("publishing the outputs")
+                publish.write(staging, files)
+                report.written = publish.swap_in(staging, out_dir, OUTPUTS)
+            finally:
+                publish.discard(staging)
+    except publish.PublishError as exc:
+        raise BuildError(str(exc)) from None
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _make(data_dir: Path, use_reasoner: bool, step: Callable[[str], None]) -> tuple[BuildReport, dict[str, str]]:
+    """Everything but writing: the checked, reasoned and validated graph as the text of each output file."""
     report = BuildReport()
     step("reading and checking the data")
     data, ds = convert(data_dir)
@@ -232,20 +265,14 @@ def build(
     report.validation = "SHACL shapes conform; SPARQL quality checks pass"
     report.triples = len(union)
     _summarise(data, ds, report)
-    step("writing Turtle, JSON-LD, N-Quads and the duty register")
+    step("serialising Turtle, JSON-LD, N-Quads and the duty register")
     files = {
         "lutonkg.ttl": turtle(union),
         "lutonkg.jsonld": jsonld(union),
         "lutonkg.nq": nquads(all_quads),
         "duty-register.csv": duty_register(data),
     }
-    try:
-        report.written = _write_all(files, out_dir)
-    except OSError as exc:
-        why = "not a folder" if out_dir.exists() and not out_dir.is_dir() else (exc.strerror or str(exc))
-        raise BuildError(f"{out_dir}: cannot write the outputs there ({why})") from None
-    report.seconds = time.perf_counter() - started
-    return report
+    return report, files
 
 
 def format_report(report: BuildReport) -> str:

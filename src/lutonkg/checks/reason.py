@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import tempfile
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -83,6 +84,9 @@ def materialise(ontology: Graph, facts: Collection[Triple]) -> ReasoningResult:
     world.get_ontology("https://w3id.org/lutonkg/reasoning-input").load(
         fileobj=io.BytesIO(_ntriples(source)), format="ntriples"
     )
+    # HermiT makes a base IRI from its working folder and fails in `/` ("unable to create default IRI base"), so Java
+    # runs in the temporary folder (owlready2 passes these keyword arguments to subprocess)
+    getattr(owlready2.reasoning, "_subprocess_kargs", {}).setdefault("cwd", tempfile.gettempdir())
     try:
         with world.get_ontology("https://w3id.org/lutonkg/reasoning-output"):
             owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)

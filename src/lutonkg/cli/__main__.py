@@ -2,6 +2,10 @@
 
 import sys
 
-from lutonkg.cli.main import main
+try:
+    from lutonkg.cli.main import main
+except KeyboardInterrupt:  # Ctrl-C while Python is still importing the command line
+    print("lutonkg: interrupted", file=sys.stderr)
+    sys.exit(130)
 
 sys.exit(main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import re
 import sys
 from collections.abc import Callable
@@ -59,8 +60,17 @@ def _run(command: str, body: Callable[[argparse.Namespace], int]) -> Callable[[a
             return 2
         except BrokenPipeError:
             return 0
+        except OSError as exc:  # e.g. an --out folder that cannot be written
+            print(f"lutonkg {command}: error: {_write_problem(exc)}", file=sys.stderr)
+            return 1
 
     return handler
+
+
+def _write_problem(exc: OSError) -> str:
+    """An OSError from writing files, as 'cannot write PATH: reason'."""
+    why = "a file is in the way (not a folder)" if exc.errno in (errno.EEXIST, errno.ENOTDIR) else exc.strerror
+    return f"cannot write {exc.filename}: {why or exc}" if exc.filename else f"cannot write the files: {why or exc}"
 
 
 def _print(tables: list[Table], fmt: str) -> int:
@@ -161,8 +171,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _years(text: str) -> list[int]:
-    """A comma-separated list of years."""
-    return [year(part) for part in text.split(",") if part.strip()]
+    """A comma-separated list of years (at least one)."""
+    years = [year(part) for part in text.split(",") if part.strip()]
+    if not years:
+        raise argparse.ArgumentTypeError(f"{text!r} names no year (give e.g. 2002,2008,2020)")
+    return years
 
 
 def _common(p: argparse.ArgumentParser, fmt: bool = True) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import signal
+import threading
 from pathlib import Path
 
-from lutonkg.cli.common import fail, project
+from lutonkg.cli.common import Terminated, fail, project
 from lutonkg.cli.progress import progress
 
 
@@ -15,13 +17,23 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     data = Path(args.data) if args.data else project(args).data_dir
     out = Path(args.out) if args.out else project(args).graph_dir
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None  # unwind like Ctrl-C: stop Java, clean
     try:
         with progress("building the graph") as step:
             report = build(data, out, use_reasoner=not args.no_reason, step=step)
     except BuildError as exc:
         return fail("build", f"{exc} (nothing was written)", 1)
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
     print(format_report(report))
     return 0
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM handler: raise Terminated, which unwinds the build and ends in one line and exit status 143."""
+    raise Terminated
 
 
 def _cmd_verify_sources(args: argparse.Namespace) -> int:

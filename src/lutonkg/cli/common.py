@@ -13,6 +13,20 @@ class UsageError(Exception):
     """A bad argument value, reported on one line (exit status 2)."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an exception (by commands that clean up) so that it unwinds like Ctrl-C."""
+
+
+MAX_TIMEOUT = 86_400.0
+
+
+def timeout_problem(option: str, value: float | None) -> str | None:
+    """Why a time limit in seconds is unusable (not a finite number above 0 and at most a day), or None."""
+    if value is None or 0 < value <= MAX_TIMEOUT:  # NaN fails both comparisons
+        return None
+    return f"{option} must be a positive number of seconds, at most {MAX_TIMEOUT:.0f} (a day), not {value:g}"
+
+
 def fail(command: str, message: str, code: int = 2) -> int:
     """Print one error line on stderr and return the exit code."""
     print(f"lutonkg {command}: error: {message}", file=sys.stderr, flush=True)
@@ -58,4 +72,14 @@ def graph_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--graph", metavar="FILE", help="a built N-Quads file to read (default: the project's graph)")
 
 
-__all__ = ["ProjectError", "UsageError", "fail", "graph_file", "graph_option", "project", "project_option"]
+__all__ = [
+    "ProjectError",
+    "Terminated",
+    "UsageError",
+    "fail",
+    "timeout_problem",
+    "graph_file",
+    "graph_option",
+    "project",
+    "project_option",
+]

@@ -8,7 +8,7 @@ import os
 import sys
 
 from lutonkg import __version__
-from lutonkg.cli.common import ProjectError, UsageError, fail, project_option
+from lutonkg.cli.common import ProjectError, Terminated, UsageError, fail, project_option
 
 # Modules that add their own subcommands: each defines add_commands(subparsers), whose handlers take the parsed
 # arguments and return an exit code.
@@ -19,6 +19,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "lutonkg.cli.entities",
     "lutonkg.cli.analysis",
     "lutonkg.cli.site",
+    "lutonkg.cli.followup",
+    "lutonkg.cli.report",
 )
 
 
@@ -51,16 +53,21 @@ def _completion(top: argparse.ArgumentParser, shell: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `lutonkg` command."""
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except KeyboardInterrupt:  # Ctrl-C while the command modules are still being imported
+        print("lutonkg: interrupted", file=sys.stderr)
+        return 130
     try:
         return args.func(args)
     except ProjectError as exc:
         return fail(args.command, str(exc))
     except UsageError as exc:
         return fail(args.command, str(exc))
-    except KeyboardInterrupt:
-        print(f"lutonkg {args.command}: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        print(f"lutonkg {args.command}: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        return 143 if terminated else 130
     except BrokenPipeError:
         # the reader (e.g. `| head`) went away: stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import importlib
+import os
 import re
 import sys
 from collections.abc import Hashable, Iterable, Iterator
@@ -15,6 +16,7 @@ from types import ModuleType
 
 import yaml
 
+from lutonkg.data.files import FileProblem, read_regular_file
 from lutonkg.namespaces import PREFIXES
 from lutonkg.resources import schema_text
 
@@ -77,33 +79,135 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 def display_path(path: Path) -> str:
     """A path as a person would want to see it in an error: relative to the current folder when inside it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
         return str(path)
 
 
 def read_yaml(path: Path) -> object:
-    """Parse one YAML file, turning a syntax error into a one-line DataError."""
+    """Parse one data file, turning every problem (unreadable, too big, malformed) into a one-line DataError."""
     where = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = exc.object.count(b"\n", 0, exc.start) + 1
-        byte = exc.object[exc.start]
-        raise DataError(f"{where}:{line}: not UTF-8 text (byte {byte:#04x}): save the file as UTF-8") from None
-    except OSError as exc:
-        raise DataError(f"{where}: cannot read: {exc.strerror}") from None
+        raw = read_regular_file(path, limits()["file_bytes"])
+    except FileProblem as exc:
+        raise DataError(f"{where}: the data file {exc}") from None
     try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        byte = raw[exc.start]
+        raise DataError(f"{where}:{line}: not UTF-8 text (byte {byte:#04x}): save the file as UTF-8") from None
+    if text.strip() and not text.endswith("\n"):
+        raise DataError(
+            f"{where}:{text.count(chr(10)) + 1}: the file ends in the middle of a line, so it looks cut off "
+            "(truncated); restore it, or end its last line with a line break"
+        )
+    try:
+        _check_structure(text, where)
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark else ""
-        raise DataError(f"{where}{line}: malformed YAML: {_one_line(exc.problem or exc.context)}") from None
+        raise _syntax_error(text, where, exc) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         raise DataError(f"{where}:{line}: malformed YAML: character {chr(exc.character)!r} is not allowed") from None
     except yaml.YAMLError as exc:
-        raise DataError(f"{where}: malformed YAML: {_one_line(str(exc))}") from None
+        raise DataError(f"{where}: malformed YAML: {_one_line(exc)}") from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # e.g. an integer of more than 4300 digits
+        raise _value_error(text, where, exc) from None
+
+
+def _value_error(text: str, where: str, exc: Exception) -> DataError:
+    """One line for a value the YAML reader cannot make, such as a number too long for Python's integers."""
+    long_number = re.search(r"\d{4301,}", text)
+    if long_number is not None:
+        line = text.count("\n", 0, long_number.start()) + 1
+        digits = len(long_number.group())
+        return DataError(
+            f"{where}:{line}: malformed YAML: a number of {digits} digits (at most 4300); quote it if it is text"
+        )
+    return DataError(f"{where}: malformed YAML: {_one_line(exc)[:160]}")
+
+
+def limits() -> dict[str, int]:
+    """The limits a data file must keep to (schema.yaml `limits`): its size in bytes and its nesting depth."""
+    return schema()["limits"]
+
+
+_OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _check_structure(text: str, where: str) -> None:
+    """Refuse YAML anchors and aliases and over-deep nesting, from the parser's events (before building anything).
+
+    Aliases let a small file expand exponentially (a 'billion laughs'); deep nesting exhausts the stack of the
+    composer (a segmentation fault at 100,000 levels). Reading events uses neither.
+    """
+    most = limits()["depth"]
+    try:
+        _walk_events(text, where, most)
+    except yaml.MarkedYAMLError as exc:  # libyaml 0.2.5 has its own nesting limit (1000): same message as ours
+        if "nesting depth" not in str(exc):
+            raise
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise DataError(f"{where}:{line}: malformed YAML: lists and mappings nested more than {most} deep") from None
+
+
+def _walk_events(text: str, where: str, most: int) -> None:
+    """Read the parser's events, refusing anchors, aliases and nesting deeper than `most`."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+            raise DataError(
+                f"{where}:{line}: malformed YAML: {sign}{event.anchor} is a YAML {'alias' if sign == '*' else 'anchor'}"
+                ", which data files do not use: write the value out (text starting with & or * needs quotes)"
+            )
+        if isinstance(event, _OPEN):
+            depth += 1
+            if depth > most:
+                raise DataError(f"{where}:{line}: malformed YAML: lists and mappings nested more than {most} deep")
+        elif isinstance(event, _CLOSE):
+            depth -= 1
+
+
+_KEY_LINE = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w-]*:(?:\s|$)")
+
+
+def _syntax_error(text: str, where: str, exc: yaml.MarkedYAMLError) -> DataError:
+    """One line for a YAML syntax error, at the quote that started it when a quoted text ran on past its line."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = _one_line(exc.problem or exc.context)
+    if exc.context and exc.problem and not exc.context.startswith("while "):  # e.g. 'expected a single document'
+        problem = _one_line(f"{exc.context} {exc.problem}")
+    if exc.context and "quoted scalar" in exc.context and exc.context_mark is not None:
+        line = exc.context_mark.line + 1
+        return DataError(f"{where}:{line}: malformed YAML: a quote opened on this line is never closed ({problem})")
+    runaway = _runaway_quote(text, mark.line if mark else text.count("\n"))
+    if runaway is not None:
+        start, end = runaway
+        return DataError(
+            f"{where}:{start}: malformed YAML: a quote opened on this line is not closed on it (the quoted text runs "
+            f"on to line {end}, and the reader then stops: {problem})"
+        )
+    return DataError(f"{where}{f':{mark.line + 1}' if mark else ''}: malformed YAML: {problem}")
+
+
+def _runaway_quote(text: str, before: int) -> tuple[int, int] | None:
+    """(first, last line) of a quoted text that swallows lines looking like `key:` lines, starting before a line."""
+    lines = text.split("\n")
+    try:
+        for token in yaml.scan(text, Loader=_BaseLoader):
+            if token.start_mark.line > before:
+                break
+            quoted = isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
+            first, last = token.start_mark.line, token.end_mark.line
+            if quoted and last > first and any(_KEY_LINE.match(line) for line in lines[first + 1 : last + 1]):
+                return first + 1, last + 1
+    except yaml.YAMLError:
+        return None
+    return None
 
 
 def _one_line(text: object) -> str:
@@ -171,9 +275,29 @@ def _inline(node: object, defs: dict) -> object:
 
 
 @cache
+def _whole_text_pattern(pattern: str) -> re.Pattern:
+    """A schema pattern compiled so that a final `$` means the end of the text, as in JSON Schema (ECMA-262).
+
+    Python's `$` also matches before a final line break, which would let 'luton-lea\\n' pass as a slug.
+    """
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def _pattern(validator: object, pattern: str, instance: object, schema: dict) -> Iterator[jsonschema.ValidationError]:
+    """The `pattern` keyword with whole-text anchoring (see _whole_text_pattern)."""
+    if isinstance(instance, str) and not _whole_text_pattern(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
+
+
+@cache
 def _validator(section: str) -> jsonschema.Draft202012Validator:
     """A JSON Schema validator for one entry of a section."""
-    return jsonschema.Draft202012Validator(_inline(schema()["sections"][section], schema()["defs"]))
+    return _Validator(_inline(schema()["sections"][section], schema()["defs"]))
 
 
 _TYPE_NAMES = {
@@ -251,13 +375,13 @@ def _read_files(data_dir: Path) -> Data:
             raise DataError(
                 f"{display_path(data_dir / name)}: unknown data file (expected one of {', '.join(spec['files'])})"
             )
-    for name in spec["required_files"]:
-        if not (data_dir / name).is_file():
-            raise DataError(f"{display_path(data_dir / name)}: required data file is missing")
     for name, sections in spec["files"].items():
         path = data_dir / name
-        if not path.is_file():
-            continue
+        if not os.path.lexists(path):
+            raise DataError(
+                f"{display_path(path)}: required data file is missing (every data file must exist; "
+                f"one with no entries yet holds `{sections[0]}: []`)"
+            )
         tree = read_yaml(path)
         if not isinstance(tree, dict):
             found = "the file is empty" if tree is None else f"found {_kind(tree)}"
@@ -287,11 +411,10 @@ def _check_shapes(data: Data) -> None:
     """Validate each entry against its JSON Schema."""
     for name, scheme in data.schemes.items():
         errors = sorted(_validator("schemes").iter_errors(scheme), key=lambda e: list(e.absolute_path))
+        where = f"{data.where('schemes')}:{getattr(scheme, 'line', 0)}: schemes entry {name!r}"
         if errors:
-            raise DataError(
-                f"{data.where('schemes')}:{getattr(scheme, 'line', 0)}: schemes entry {name!r}: "
-                f"{_schema_message(errors[0])}"
-            )
+            raise DataError(f"{where}: {_schema_message(errors[0])}")
+        _refuse_bad_characters(scheme, where)
     for section, entries in data.sections.items():
         validator = _validator(section)
         for index, entry in enumerate(entries):
@@ -305,6 +428,46 @@ def _check_shapes(data: Data) -> None:
             )
             if errors:
                 raise DataError(f"{data.where(section, entry)}: {_schema_message(errors[0])}")
+            if _first_bad_character(entry) is not None:
+                _refuse_bad_characters(entry, data.where(section, entry))
+
+
+# Unicode's control characters (category Cc) but line break and tab, and lone surrogates (category Cs)
+_BAD_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _bad_character(text: str) -> str | None:
+    """The first character no data text may hold: a control character (but line break and tab) or a lone surrogate."""
+    found = _BAD_CHARACTER.search(text)
+    return found.group() if found else None
+
+
+def _first_bad_character(node: object, path: tuple = ()) -> tuple[tuple, str] | None:
+    """(field path, character) of the first control character in any text of an entry, or None."""
+    if isinstance(node, dict):
+        items: Iterable = node.items()
+    elif isinstance(node, list):
+        items = enumerate(node)
+    else:
+        char = _bad_character(node) if isinstance(node, str) else None
+        return (path, char) if char is not None else None
+    for key, value in items:
+        found = _first_bad_character(value, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
+def _refuse_bad_characters(node: object, where: str) -> None:
+    """DataError when a text of the entry holds a control character (often an escape such as "\\0" in the file)."""
+    found = _first_bad_character(node)
+    if found is not None:
+        path, char = found
+        name = f"field {field_path(path)!r}" if path else "a value"
+        raise DataError(
+            f"{where}: {name} holds the control character U+{ord(char):04X} ({char!r}), which no text may hold; "
+            "remove it (in the file it is probably an escape in a quoted value)"
+        )
 
 
 def _check_unique(data: Data) -> None:
@@ -357,6 +520,9 @@ def _targets(data: Data) -> dict[str, set[str]]:
         "recommendation": "recommendations",
         "scale": "scales",
         "function": "functions",
+        "printed_item": "printed_items",
+        "event": "events",
+        "judgement": "judgements",
     }
     for target, section in plural.items():
         found[target] = {e["id"] for e in data[section]}
@@ -417,10 +583,19 @@ def _sources_in(node: object) -> Iterator[dict]:
             yield from _sources_in(item)
 
 
+def _year_range() -> tuple[int, int]:
+    """The years a date may have: the bounds the schema gives dates written as numbers, for text dates too."""
+    as_number = schema()["defs"]["date"]["anyOf"][0]
+    return as_number["minimum"], as_number["maximum"]
+
+
 def parse_date(value: object) -> tuple[str, str]:
     """Normalise a date to (ISO text, xsd datatype name), raising ValueError for impossible dates."""
     text = str(value)
     parts = text.split("-")
+    first, last = _year_range()
+    if not first <= int(parts[0]) <= last:
+        raise ValueError(f"the year must be between {first} and {last}")
     if len(parts) == 3:
         return dt.date.fromisoformat(text).isoformat(), "date"
     if len(parts) == 2:
@@ -436,8 +611,10 @@ def _date_fields(section_schema: dict, prefix: str = "") -> Iterator[str]:
         ref = spec.get("$ref", "")
         if ref == "#/$defs/date":
             yield prefix + name
-        elif ref == "#/$defs/dated":
+        elif ref in ("#/$defs/dated", "#/$defs/ending"):
             yield f"{prefix}{name}.date"
+        elif spec.get("items", {}).get("$ref") == "#/$defs/other_name":
+            yield from (f"{prefix}{name}[].from", f"{prefix}{name}[].to")
 
 
 def _check_dates(data: Data) -> None:
@@ -512,4 +689,9 @@ def load_data(data_dir: Path) -> Data:
     _check_dates(data)
     _check_grades(data)
     _check_vocabularies(data)
+    from lutonkg.data import fidelity
+    from lutonkg.data.followup import check_follow_up  # the follow-up rules; imported here to avoid a cycle
+
+    fidelity.check_all(data)
+    check_follow_up(data)
     return data

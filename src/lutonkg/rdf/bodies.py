@@ -40,6 +40,8 @@ def add_documents(b: GraphBuilder) -> None:
         for publisher in d["publishers"]:
             b.add(g, node, DCTERMS.publisher, b.body_iri(publisher))
         b.add(g, node, LKG.aboutAuthority, b.body_iri(d["authority"]))
+        for inspection in d.get("reports", []):
+            b.add(g, node, LKG.reportsInspection, iri("inspection", inspection))
         b.cite(node, f"document-{d['id']}", d["sources"], attest=False)
 
 
@@ -55,7 +57,39 @@ def _describe_body(b: GraphBuilder, node: URIRef, entry: dict, cls: URIRef, body
     b.add(g, node, DCTERMS.description, entry.get("summary"))
     b.add(g, node, RDFS.comment, entry.get("note"))
     b.cite(node, f"{'school' if body_type == 'school' else 'body'}-{entry['id']}", entry["sources"])
+    _other_names(b, node, entry)
     return g
+
+
+def _other_names(b: GraphBuilder, node: URIRef, entry: dict) -> None:
+    """Former or alternative names, each a node with the documents that use it and any stated dates (Popolo)."""
+    for n, other in enumerate(entry.get("other_names", []), start=1):
+        name = iri("name", f"{entry['id']}-{n}")
+        g = b.graphs_for(other)
+        b.add(g, node, LKG.otherName, name)
+        b.add(g, name, RDF.type, LKG.OtherName)
+        b.add(g, name, RDFS.label, Literal(other["name"]))
+        b.add(g, name, SKOS.altLabel, Literal(other["name"]))
+        b.add(g, name, LKG.validFrom, date_literal(other["from"]) if "from" in other else None)
+        b.add(g, name, LKG.validTo, date_literal(other["to"]) if "to" in other else None)
+        b.add(g, name, RDFS.comment, other.get("note"))
+        b.cite(name, f"name-{entry['id']}-{n}", other["sources"])
+
+
+def _sites(b: GraphBuilder, node: URIRef, entry: dict) -> None:
+    """A body's sites (org:Site), each cited, with the place name and neighbourhood the source gives it."""
+    for site in entry.get("sites", []):
+        place = iri("site", site["id"])
+        g = b.graphs_for(site)
+        b.add(g, node, ORG.hasSite, place)
+        b.add(g, place, RDF.type, ORG.Site)
+        b.add(g, place, ORG.siteOf, node)
+        b.add(g, place, RDFS.label, Literal(site["label"]))
+        b.add(g, place, LKG.place, site.get("place"))
+        if site.get("neighbourhood"):
+            b.add(g, place, LKG.siteNeighbourhood, b.body_iri(site["neighbourhood"]))
+        b.add(g, place, RDFS.comment, site.get("note"))
+        b.cite(place, f"site-{site['id']}", site["sources"])
 
 
 def add_bodies(b: GraphBuilder) -> None:
@@ -63,11 +97,15 @@ def add_bodies(b: GraphBuilder) -> None:
     for entry in b.data["bodies"]:
         node = iri("body", entry["id"])
         cls = curie(b.vocab_entry("body-type", entry["type"])["class"])
-        _describe_body(b, node, entry, cls, entry["type"])
+        g = _describe_body(b, node, entry, cls, entry["type"])
+        _sites(b, node, entry)
+        b.add(g, node, LKG.membersStated, Literal(entry["members_stated"]) if "members_stated" in entry else None)
         for key, prop in (("founded", LKG.validFrom), ("dissolved", LKG.validTo)):
             if key in entry:
                 stated = entry[key]
                 b.add(b.graphs_for(stated), node, prop, date_literal(stated["date"]))
+                if stated.get("cause"):
+                    b.add(b.graphs_for(stated), node, LKG.endCause, concept("end-cause", stated["cause"]))
                 b.cite(node, f"body-{entry['id']}-{key}", stated["sources"], attest=False)
 
 
@@ -83,10 +121,18 @@ def add_schools(b: GraphBuilder) -> None:
             b.add(g, node, LKG.associateMember, Literal(bool(entry["associate"])))
         if entry.get("trust"):
             _relationship(b, f"{entry['id']}-in-trust-{entry['trust']}", entry["id"], "in-trust", entry["trust"], table)
+        role = "associate member" if entry.get("associate") else "member"
         if entry.get("neighbourhood"):
-            role = "associate member" if entry.get("associate") else "member"
             rel_id = f"{entry['id']}-in-neighbourhood-{entry['neighbourhood']}"
             _relationship(b, rel_id, entry["id"], "in-neighbourhood", entry["neighbourhood"], {**table, "role": role})
+        _sites(b, node, entry)
+        for site in entry.get("sites", []):
+            if site.get("neighbourhood"):
+                rel_id = f"{entry['id']}-in-neighbourhood-{site['neighbourhood']}"
+                rel = _relationship(
+                    b, rel_id, entry["id"], "in-neighbourhood", site["neighbourhood"], {**site, "role": role}
+                )
+                b.add(b.graphs_for(site), rel, LKG.viaSite, iri("site", site["id"]))
 
 
 def _appendix_b_sources(entry: dict) -> list[dict]:
@@ -101,6 +147,7 @@ def _relationship(b: GraphBuilder, rel_id: str, subject: str, relation: str, obj
     prop = curie(b.vocab_entry("relation", relation)["property"])
     g = b.graphs_for(entry)
     node = iri("relationship", rel_id)
+    b.make(node, node if entry.get("id") == rel_id else s)  # a school's trust or neighbourhood link: the school's
     b.add(g, s, prop, o)
     b.add(g, node, RDF.type, LKG.Relationship)
     b.add(g, node, RDFS.label, Literal(f"{subject} {relation} {obj}"))
@@ -111,6 +158,8 @@ def _relationship(b: GraphBuilder, rel_id: str, subject: str, relation: str, obj
         b.add(g, node, RDF.type, ORG.Membership)
         b.add(g, node, ORG.member, s)
         b.add(g, node, ORG.organization, o)
+    if entry.get("on_behalf_of"):
+        b.add(g, node, LKG.onBehalfOf, b.body_iri(entry["on_behalf_of"]))
     if entry.get("role"):
         role = concept("role", slugify(entry["role"]))
         b.add(g, node, ORG.role, role)
@@ -146,6 +195,7 @@ def add_events(b: GraphBuilder) -> None:
         for body in entry.get("resulting", []):
             b.add(g, node, ORG.resultingOrganization, b.body_iri(body))
         b.add(g, node, LKG.date, date_literal(entry["date"]) if "date" in entry else None)
+        b.add(g, node, LKG.endCause, concept("end-cause", entry["end_cause"]) if "end_cause" in entry else None)
         b.add(g, node, LKG.inferred, Literal(bool(entry.get("inferred", False))))
         if entry.get("inferred"):
             b.add(g, node, RDF.type, LKG.CuratorsAssessment)
@@ -174,5 +224,8 @@ def add_claims(b: GraphBuilder) -> None:
         b.add(g, node, LKG.about, b.body_iri(entry["subject"]) if entry.get("subject") else None)
         b.add(g, node, LKG.value, Literal(str(entry["value"])) if "value" in entry else None)
         b.add(g, node, LKG.asOf, date_literal(entry["as_of"]) if "as_of" in entry else None)
+        b.add(g, node, LKG.dates, iri("event", entry["event"]) if entry.get("event") else None)
+        b.add(g, node, LKG.claimRank, concept("claim-rank", entry["rank"]) if "rank" in entry else None)
+        b.add(g, node, LKG.rankReason, entry.get("rank_reason"))
         b.add(g, node, RDFS.comment, entry.get("note"))
         b.cite(node, f"claim-{entry['id']}", entry["sources"])

@@ -43,15 +43,27 @@ def curie(text: str) -> URIRef:
     return URIRef(PREFIXES[prefix] + local)
 
 
+class NameClash(DataError):
+    """Two entries would make the same node (e.g. body 'x-founded' and the founding citation of body 'x')."""
+
+    def __init__(self, node: URIRef, first: URIRef, second: URIRef) -> None:
+        super().__init__(f"{node} is made for both {first} and {second}")
+        self.node, self.first, self.second = node, first, second
+
+
 class GraphBuilder:
     """Collects quads, putting each fact in the named graph of every document that states it."""
 
     def __init__(self, data: Data) -> None:
         self.data = data
         self.ds = Dataset()
+        self.made: dict[URIRef, URIRef] = {}
         for prefix, namespace in PREFIXES.items():
             self.ds.bind(prefix, namespace)
         self.doc_dates = {d["id"]: str(d["date"]) for d in data["documents"]}
+        self.locator_notes = {
+            (e["doc"], e["loc"]): e["reconstructed"] for e in data["locators"] if "reconstructed" in e
+        }
 
     def graph(self, name: URIRef) -> Graph:
         """One named graph of the dataset."""
@@ -71,16 +83,24 @@ class GraphBuilder:
             return [CURATION_GRAPH]
         return sorted({doc_graph(s["doc"]) for s in entry.get("sources", [])})
 
+    def make(self, node: URIRef, owner: URIRef) -> URIRef:
+        """Record that an entry (named by its node) makes a node; NameClash when another entry already made it."""
+        first = self.made.setdefault(node, owner)
+        if first != owner:
+            raise NameClash(node, first, owner)
+        return node
+
     def cite(self, subject: URIRef, stem: str, sources: list[dict], attest: bool = True) -> None:
         """Attach citations (prov:qualifiedDerivation) for each source; record attestation unless told not to."""
         for n, src in enumerate(sources, start=1):
-            node = ID[f"citation/{stem}-s{n}"]
+            node = self.make(ID[f"citation/{stem}-s{n}"], subject)
             doc = iri("document", src["doc"])
             g = [doc_graph(src["doc"])]
             self.add(g, node, RDF.type, LKG.Citation)
             self.add(g, node, PROV.entity, doc)
             self.add(g, node, LKG.locator, Literal(str(src["loc"])))
             self.add(g, node, LKG.anchor, Literal(str(src["anchor"])))
+            self.add(g, node, LKG.locatorNote, self.locator_notes.get((src["doc"], str(src["loc"]))))
             self.add(g, node, RDFS.label, Literal(f"{src['doc']} {src['loc']}"))
             self.add(g, subject, PROV.qualifiedDerivation, node)
             self.add(g, subject, PROV.wasDerivedFrom, doc)
@@ -108,7 +128,7 @@ class GraphBuilder:
         node = scheme_iri(scheme)
         self.add(graphs, node, RDF.type, SKOS.ConceptScheme)
         self.add(graphs, node, SKOS.prefLabel, Literal(label, lang="en"))
-        self.add(graphs, node, RDFS.label, Literal(label, lang="en"))
+        self.add(graphs, node, RDFS.label, Literal(label))  # plain, so FILTER(?label = "...") matches
         self.add(graphs, node, SKOS.definition, Literal(definition, lang="en") if definition else None)
         return node
 
@@ -119,7 +139,7 @@ class GraphBuilder:
         self.add(graphs, node, SKOS.inScheme, scheme_iri(scheme))
         self.add(graphs, node, SKOS.topConceptOf, scheme_iri(scheme))
         self.add(graphs, node, SKOS.prefLabel, Literal(label, lang="en"))
-        self.add(graphs, node, RDFS.label, Literal(label, lang="en"))
+        self.add(graphs, node, RDFS.label, Literal(label))  # plain, so FILTER(?label = "weakness") matches
         self.add(graphs, node, SKOS.definition, Literal(definition, lang="en") if definition else None)
         return node
 

@@ -51,11 +51,22 @@ def add_legislation(b: GraphBuilder) -> dict[str, URIRef]:
 
 
 def _legal_bases(b: GraphBuilder, node: URIRef, duty: dict, acts: dict[str, URIRef], g: list[URIRef]) -> None:
-    """Link a duty to the Acts, sections and instruments its row cites."""
+    """Link a duty to the Acts, sections and instruments its row cites, directly and through a qualified node that
+    keeps the printed form, any printed range and the printed item the citation goes with."""
     by_id = b.data.by_id("legislation")
-    for basis in duty.get("legal_bases", []):
+    for n, basis in enumerate(duty.get("legal_bases", []), start=1):
         act = acts[basis["ref"]]
         sections = basis.get("sections", [])
+        qualified = iri("legal-basis", f"{duty['id']}-{n}")
+        b.add(g, node, LKG.qualifiedLegalBasis, qualified)
+        b.add(g, qualified, RDF.type, LKG.LegalBasisCitation)
+        b.add(g, qualified, RDFS.label, Literal(f"{duty['id']}: {basis.get('as_cited', by_id[basis['ref']]['title'])}"))
+        b.add(g, qualified, LKG.instrument, act)
+        b.add(g, qualified, LKG.asCited, basis.get("as_cited"))
+        b.add(g, qualified, LKG.printedRange, basis.get("printed_range"))
+        if basis.get("printed_with"):
+            b.add(g, qualified, LKG.printedWith, iri("printed-item", basis["printed_with"]))
+        b.add(g, qualified, LKG.citationAppliesToGroup, Literal(bool(basis.get("applies_to_group", False))))
         if not sections:
             b.add(g, node, LKG.legalBasis, act)
         for cited in sections:
@@ -68,8 +79,23 @@ def _legal_bases(b: GraphBuilder, node: URIRef, duty: dict, acts: dict[str, URIR
             if str(cited) != section_key(cited):
                 b.add(g, section, LKG.asCited, Literal(str(cited)))
             b.add(g, node, LKG.legalBasis, section)
+            b.add(g, qualified, LKG.citesSection, section)
         if basis.get("applies_to_group"):
             b.add(g, node, LKG.citationAppliesToGroup, Literal(True))
+
+
+def add_printed_items(b: GraphBuilder) -> None:
+    """The items of Appendix C as printed: one node per obligation-bearing sentence, bullet or line of a row."""
+    for item in b.data["printed_items"]:
+        node = iri("printed-item", item["id"])
+        g = b.graphs_for(item)
+        b.add(g, node, RDF.type, LKG.PrintedItem)
+        b.add(g, node, RDFS.label, Literal(f"Appendix C, {item['aspect']} item {item['number']}"))
+        b.add(g, node, LKG.itemOfAspect, concept("aspect", item["aspect"]))
+        b.add(g, node, LKG.itemNumber, Literal(item["number"]))
+        b.add(g, node, LKG.itemForm, Literal(item["form"]))
+        b.add(g, node, RDFS.comment, item.get("note"))
+        b.cite(node, f"printed-item-{item['id']}", item["sources"], attest=False)
 
 
 def _discharge(b: GraphBuilder, node: URIRef, duty: dict) -> None:
@@ -80,7 +106,7 @@ def _discharge(b: GraphBuilder, node: URIRef, duty: dict) -> None:
     sources = duty.get("discharge_sources") or duty["sources"]
     g = b.graphs_for({"sources": sources})
     for body in duty["discharged_by"]:
-        resp = iri("responsibility", f"{duty['id']}-{body}")
+        resp = b.make(iri("responsibility", f"{duty['id']}-{body}"), node)
         b.add(g, node, LKG.dischargedBy, b.body_iri(body))
         b.add(g, resp, RDF.type, LKG.Responsibility)
         b.add(g, resp, RDFS.label, Literal(f"{body} discharges {duty['id']}"))
@@ -111,6 +137,8 @@ def add_duties(b: GraphBuilder, acts: dict[str, URIRef]) -> None:
             LKG.implementationDate,
             date_literal(duty["implementation_date"]) if "implementation_date" in duty else None,
         )
+        for item in duty.get("printed_items", []):
+            b.add(g, node, LKG.printedAs, iri("printed-item", item))
         _legal_bases(b, node, duty, acts, g)
         for body in duty.get("requires_bodies", []):
             b.add(g, node, LKG.requiresBody, b.body_iri(body))
@@ -158,7 +186,7 @@ def add_priorities(b: GraphBuilder) -> None:
         b.add(g, node, RDFS.comment, entry.get("note"))
         b.cite(node, f"strategy-{entry['id']}", entry["sources"])
         for link in entry["contributes_to"]:
-            contribution = iri("contribution", f"{entry['id']}-{link['priority']}")
+            contribution = b.make(iri("contribution", f"{entry['id']}-{link['priority']}"), node)
             lg = b.graphs_for(link)
             b.add(lg, node, LKG.contributesTo, iri("priority", link["priority"]))
             b.add(lg, contribution, RDF.type, LKG.Contribution)
@@ -172,6 +200,7 @@ def add_priorities(b: GraphBuilder) -> None:
 def add_all(b: GraphBuilder) -> None:
     """Everything from duties.yaml, legislation.yaml and priorities.yaml."""
     add_aspects(b)
+    add_printed_items(b)
     acts = add_legislation(b)
     add_priorities(b)
     add_duties(b, acts)
