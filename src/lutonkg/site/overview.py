@@ -153,7 +153,7 @@ def _latest(row: TrackedRecommendation, site: Site) -> str:
     if not dated:
         return "no later evidence"
     rank = lambda v: next((k for k, word in enumerate(PESSIMISM) if word in v), len(PESSIMISM))  # noqa: E731
-    return min((s.value or "" for s in row.cells[dated[-1]]), key=lambda v: (rank(v), v))
+    return min((s.phrase for s in row.cells[dated[-1]]), key=lambda v: (rank(v), v))
 
 
 # -- the duty register
