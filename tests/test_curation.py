@@ -262,3 +262,23 @@ def test_sources_add_registers_the_document_and_prints_its_locators(
     assert main(args) == 1
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "already registered" in err
+
+
+def test_suggest_writes_a_review_file_grouped_by_kind(small: Project, capsys: pytest.CaptureFixture) -> None:
+    """`lutonkg suggest DOC --out FILE` writes the review file: candidates grouped by kind, each pending with its
+    locator, anchor, selector and score, the ten recommendations of the cohesion report among them; the summary
+    line counts them. An unknown document is one line."""
+    out = small.root / "review.yaml"
+    assert main(["suggest", COHESION, "--out", str(out), "--project", str(small.root)]) == 0
+    printed = capsys.readouterr().out
+    tree = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert tree["doc"] == COHESION and "recommendations 10" in printed
+    assert len(tree["candidates"]["recommendations"]) == 10
+    entries = [e for group in tree["candidates"].values() for e in group]
+    assert f"wrote {len(entries)} candidates to {out}" in printed
+    for entry in entries:
+        assert entry["decision"] == "pending" and 0 < entry["score"] <= 1
+        assert entry["loc"] and entry["anchor"] and entry["selector"]["exact"]
+    assert main(["suggest", "nosuchdoc", "--project", str(small.root)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "nosuchdoc" in err

@@ -20,6 +20,7 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _HEAD_CLASS = {"team": "unit", "service": "unit", "division": "unit", "section": "unit", "department": "dept",
                "directorate": "dept"}  # fmt: skip
 PLACE_FREE = {"borough", "council", "county", "city", "district", "metropolitan", "of", "the", "royal"}
+_SCHOOL_ENDS = {"high", "primary", "infant", "junior", "nursery", "academy", "secondary", "lower", "middle", "upper"}
 _STOP = {"the", "a", "an", "of", "and", "for", "in", "on", "to", "its", "their", "our"}
 GENERIC = {"the council", "the authority", "the local authority", "local authority", "the lea", "la", "lea",
            "the partnership", "the board", "the service", "the trust", "the department", "the directorate",
@@ -180,12 +181,16 @@ def build_knowledge(data: Data, texts: dict[str, SourceText], doc: str, holdout:
     kb.bodies = {key: entry for key, entry in data.bodies().items() if kb.known(entry)}
     printed = _printed_elsewhere(data, texts, holdout) if holdout else None
     place = kb.place = _place_words(data)
+    schools = {s["id"] for s in data["schools"]}
     for body_id, entry in kb.bodies.items():
         for name in _names(body_id, entry, printed):
             key = key_of(name.text)
             variants = {key}
             if len(key) > 2 and key[0] in place:
                 variants.add(key[1:])  # 'Luton Youth Offending Service' is also printed 'Youth Offending Service'
+            stem = [w for w in key[:-1] if w not in _STOP and w not in place]
+            if body_id in schools and stem and key[-1] in _SCHOOL_ENDS and key[-2] != "school":
+                variants.add(key[:-1] + ("school",))  # 'Lea Manor High' is also printed 'Lea Manor school'
             for variant in variants:
                 if variant and not (len(variant) == 1 and variant[0] in _STOP):
                     found = kb.names.setdefault(variant, [])
