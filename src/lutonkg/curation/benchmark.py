@@ -252,7 +252,8 @@ def markdown(results: list[Result]) -> str:
             hit = sum(s.detail.get("found of those", 0) for s in scores)
             lines.append(f"| relationship, both bodies recognised | {within} | {hit} | "
                          f"{_percent(hit / within if within else None)} | >= {_percent(target)} | | | |")  # fmt: skip
-    lines += ["", "| held out | seconds | " + " | ".join(SCORED) + " |", "|---|---|" + "---|" * len(SCORED)]
+    lines += ["", "Per held-out document (each cell: recall / precision; seconds: `suggest` alone):", ""]
+    lines += ["| held out | seconds | " + " | ".join(SCORED) + " |", "|---|---|" + "---|" * len(SCORED)]
     for result in results:
         cells = [f"{_percent(s.recall)} / {_percent(s.precision)}" for s in result.scores.values()]
         lines.append(f"| {result.doc} | {result.seconds:.1f} | " + " | ".join(cells) + " |")

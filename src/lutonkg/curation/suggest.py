@@ -450,6 +450,8 @@ def _covered(ctx: Context, start: int, end: int) -> bool:
 def _refine_type(name: str, kind: str) -> str:
     """Sharper body types from the words of a name."""
     low = name.lower()
+    if re.match(rf"^{_POSTS}\b", name) or re.search(r"\b(?:advisor|adviser|officer|director)$", low):
+        return "office"  # a post: 'Director of Children's Services', 'infant feeding advisor'
     rules = [
         (r"\bnhs\b|primary care trust|health(care)? (trust|commission)|foundation trust|hospital", "nhs-body"),
         (r"learning trust|academy trust|academies trust|multi.academy", "academy-trust"),
