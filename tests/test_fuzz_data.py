@@ -306,7 +306,8 @@ def assert_drop_removes_exactly_its_statements(
     (a relationship also takes its direct link and its role's labels, where no other entry states them)."""
     mutated = as_tuples(all_quads, (f"<{ONTOLOGY_GRAPH}>", f"<{INFERRED_GRAPH}>"))
     node = f"<{ID}{kind}/{dropped}>"
-    citation = re.compile(rf"^<{re.escape(str(ID))}citation/{kind}-{re.escape(dropped)}-s[0-9]+>$")
+    # its citations and their W3C selectors (<citation>-quote, <citation>-position)
+    citation = re.compile(rf"^<{re.escape(str(ID))}citation/{kind}-{re.escape(dropped)}-s[0-9]+(-quote|-position)?>$")
     own = {s for s in (q[0] for q in baseline) if s == node or citation.match(s)}
     about = {q for q in baseline if q[0] in own or q[2] in own}
     link = {(q[2], p) for q in about for p in ("subject", "object") if q[0] == node and q[1].endswith(f"/def/{p}>")}

@@ -26,6 +26,7 @@ PREFIXES = {
     "rdfs": RDFS,
     "xsd": XSD,
     "id": ID,
+    "oa": OA,
 }
 SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in {**PREFIXES, "rdf": RDF}.items())
 ONTOLOGY_GRAPH = ID["graph/ontology"]
@@ -43,6 +44,7 @@ _SHORT = (
     (str(RDF), "rdf:"),
     (str(RDFS), "rdfs:"),
     (str(DCTERMS), "dcterms:"),
+    (str(OA), "oa:"),
 )
 
 

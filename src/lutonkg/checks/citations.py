@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from lutonkg.data import selectors
 from lutonkg.data.files import FileProblem, read_regular_file
 from lutonkg.data.load import Data
 from lutonkg.data.sources import SourceText, check_reference, cited_paragraph, iter_references, load_source
@@ -87,6 +88,7 @@ def verify(data: Data, sources: Path) -> tuple[list[str], int]:
     past_the_end: Counter = Counter()  # failing citations that name a paragraph the text does not reach
     lines: dict[str, list[str]] = defaultdict(list)
     checked = 0
+    ok: set[tuple[str, str, str]] = set()
     for section, entries in sorted(data.sections.items()):
         for entry in entries:
             for path, ref in iter_references(entry):
@@ -94,6 +96,8 @@ def verify(data: Data, sources: Path) -> tuple[list[str], int]:
                 doc = ref.get("doc")
                 cited[doc] += 1
                 problem = check_reference(ref, texts, reconstructed)
+                if problem is None:
+                    ok.add(selectors.key_of(ref))
                 if problem and doc in texts and _past_the_end(texts[doc], ref):
                     past_the_end[doc] += 1
                 if problem:
@@ -108,6 +112,9 @@ def verify(data: Data, sources: Path) -> tuple[list[str], int]:
         if damaged:
             failures.append(_damaged_line(data, documents[doc], texts[doc], len(found), cited[doc]))
         else:
+            failures.extend(found)
+    for doc, found in selectors.check(data, texts, ok).items():
+        if not (doc in texts and doc in lines and _looks_damaged(len(lines[doc]), cited[doc], past_the_end[doc])):
             failures.extend(found)
     return failures, checked
 

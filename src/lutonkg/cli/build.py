@@ -56,7 +56,12 @@ def _cmd_verify_sources(args: argparse.Namespace) -> int:
     failures, checked = verify(data, directory)
     for line in failures:
         print(line)
-    print(f"{checked} citations checked against {directory}: {len(failures)} failure(s)")
+    anchored = (
+        f" (with their {len(data.selectors)} stored selectors)"
+        if data.selectors_file is not None
+        else " (no selectors.yaml: the W3C selectors were not checked; `lutonkg selectors --write` makes it)"
+    )
+    print(f"{checked} citations{anchored} checked against {directory}: {len(failures)} failure(s)")
     return 1 if failures else 0
 
 

@@ -21,6 +21,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "lutonkg.cli.site",
     "lutonkg.cli.followup",
     "lutonkg.cli.report",
+    "lutonkg.cli.selectors",
+    "lutonkg.cli.curation",
 )
 
 

@@ -228,6 +228,9 @@ class Data:
     sections: dict[str, list[LineDict]] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
     schemes: dict[str, LineDict] = field(default_factory=dict)
+    # the optional, generated selectors.yaml: W3C selectors by cited (doc, loc, anchor) (lutonkg.data.selectors)
+    selectors: dict[tuple[str, str, str], LineDict] = field(default_factory=dict)
+    selectors_file: Path | None = None
 
     def __getitem__(self, section: str) -> list[LineDict]:
         return self.sections.get(section, [])
@@ -371,9 +374,10 @@ def _read_files(data_dir: Path) -> Data:
     if not data_dir.is_dir():
         raise DataError(f"{display_path(data_dir)}: data folder not found")
     for name in sorted(p.name for p in data_dir.glob("*.yaml")):
-        if name not in spec["files"]:
+        if name not in spec["files"] and name not in spec.get("generated", {}):
             raise DataError(
-                f"{display_path(data_dir / name)}: unknown data file (expected one of {', '.join(spec['files'])})"
+                f"{display_path(data_dir / name)}: unknown data file (expected one of {', '.join(spec['files'])}, "
+                f"or the generated {', '.join(spec.get('generated', {}))})"
             )
     for name, sections in spec["files"].items():
         path = data_dir / name
@@ -689,9 +693,11 @@ def load_data(data_dir: Path) -> Data:
     _check_dates(data)
     _check_grades(data)
     _check_vocabularies(data)
-    from lutonkg.data import fidelity
+    from lutonkg.data import fidelity, selectors
     from lutonkg.data.followup import check_follow_up  # the follow-up rules; imported here to avoid a cycle
 
     fidelity.check_all(data)
     check_follow_up(data)
+    data.selectors = selectors.read(data_dir, data)
+    data.selectors_file = data_dir / selectors.FILE if data.selectors or (data_dir / selectors.FILE).exists() else None
     return data

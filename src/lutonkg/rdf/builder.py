@@ -10,10 +10,12 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import PROV, SKOS
 
 from lutonkg.data.load import Data, DataError, parse_date
+from lutonkg.data.selectors import Selector, from_entry
 from lutonkg.namespaces import (
     CURATION_GRAPH,
     ID,
     LKG,
+    OA,
     ONTOLOGY_GRAPH,
     PREFIXES,
     concept,
@@ -106,6 +108,24 @@ class GraphBuilder:
             self.add(g, subject, PROV.wasDerivedFrom, doc)
             if attest:
                 self.add(g, subject, LKG.attestedIn, doc)
+            stored = self.data.selectors.get((str(src["doc"]), str(src["loc"]), str(src["anchor"])))
+            if stored is not None:
+                self.add_selectors(g, node, from_entry(src["doc"], stored), subject)
+
+    def add_selectors(self, g: list[URIRef], citation: URIRef, selector: Selector, owner: URIRef) -> None:
+        """A citation's W3C Web Annotation selectors (quote and position) and its text-fragment link."""
+        quote = self.make(URIRef(f"{citation}-quote"), owner)
+        position = self.make(URIRef(f"{citation}-position"), owner)
+        self.add(g, citation, OA.hasSelector, quote)
+        self.add(g, quote, RDF.type, OA.TextQuoteSelector)
+        self.add(g, quote, OA.exact, Literal(selector.exact))
+        self.add(g, quote, OA.prefix, Literal(selector.prefix) if selector.prefix else None)
+        self.add(g, quote, OA.suffix, Literal(selector.suffix) if selector.suffix else None)
+        self.add(g, citation, OA.hasSelector, position)
+        self.add(g, position, RDF.type, OA.TextPositionSelector)
+        self.add(g, position, OA.start, Literal(selector.start, datatype=XSD.nonNegativeInteger))
+        self.add(g, position, OA.end, Literal(selector.end, datatype=XSD.nonNegativeInteger))
+        self.add(g, citation, LKG.textFragment, Literal(selector.fragment()))
 
     def concept_iri(self, scheme: str, slug: str) -> URIRef:
         """A concept IRI from vocabularies.yaml."""
