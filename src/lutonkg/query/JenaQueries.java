@@ -1,11 +1,12 @@
-// Runs SPARQL queries on Apache Jena ARQ over one N-Quads file, all in one JVM (used by lutonkg.query.jena).
+// Runs SPARQL queries on Apache Jena ARQ over N-Quads files, all in one JVM (used by lutonkg.query.jena).
 //
-//     java -cp CLASSES:JENA_JARS JenaQueries DATA.nq OUT_DIR REPEATS QUERY_1.rq QUERY_2.rq ...
+//     java -cp CLASSES:JENA_JARS JenaQueries REPEATS DATA.nq OUT_DIR COUNT QUERY_1.rq ... QUERY_COUNT.rq [DATA ...]
 //
+// After REPEATS come one or more groups: an N-Quads file, a folder for the answers, and the query files to run on it.
 // The named graphs are loaded as they are, and the default graph is a de-duplicated copy of their union, as in the
 // project's pyoxigraph store (lutonkg.rdf.oxstore), so a query without GRAPH sees every fact once. Each query runs
-// REPEATS times; for QUERY_i.rq the answer is written to OUT_DIR/i.json (SPARQL 1.1 JSON results), the time of each
-// run in milliseconds to OUT_DIR/i.ms (one per line), or the error to OUT_DIR/i.error. The load time goes to
+// REPEATS times; the i-th query's answer (from 0) is written to OUT_DIR/i.json (SPARQL 1.1 JSON results), the time of
+// each run in milliseconds to OUT_DIR/i.ms (one per line), or the error to OUT_DIR/i.error; the load time goes to
 // OUT_DIR/load.ms. A query that fails does not stop the others.
 
 import java.io.OutputStream;
@@ -21,7 +22,6 @@ import org.apache.jena.query.Query;
 import org.apache.jena.query.QueryExecution;
 import org.apache.jena.query.QueryExecutionFactory;
 import org.apache.jena.query.QueryFactory;
-import org.apache.jena.query.ResultSet;
 import org.apache.jena.query.ResultSetFactory;
 import org.apache.jena.query.ResultSetFormatter;
 import org.apache.jena.query.ResultSetRewindable;
@@ -31,18 +31,24 @@ import org.apache.jena.sparql.graph.GraphFactory;
 
 public class JenaQueries {
     public static void main(String[] args) throws Exception {
-        Path out = Path.of(args[1]);
-        int repeats = Integer.parseInt(args[2]);
-        long started = System.nanoTime();
-        Dataset data = load(args[0]);
-        write(out.resolve("load.ms"), String.format("%.3f%n", (System.nanoTime() - started) / 1e6));
-        for (int i = 3; i < args.length; i++) {
-            String name = Integer.toString(i - 3);
-            try {
-                run(data, Files.readString(Path.of(args[i]), StandardCharsets.UTF_8), repeats, out, name);
-            } catch (Exception | StackOverflowError error) {
-                write(out.resolve(name + ".error"), error.getClass().getSimpleName() + ": " + error.getMessage());
+        int repeats = Integer.parseInt(args[0]);
+        int at = 1;
+        while (at < args.length) {
+            Path out = Path.of(args[at + 1]);
+            int count = Integer.parseInt(args[at + 2]);
+            long started = System.nanoTime();
+            Dataset data = load(args[at]);
+            write(out.resolve("load.ms"), String.format("%.3f%n", (System.nanoTime() - started) / 1e6));
+            for (int i = 0; i < count; i++) {
+                String name = Integer.toString(i);
+                try {
+                    String text = Files.readString(Path.of(args[at + 3 + i]), StandardCharsets.UTF_8);
+                    run(data, text, repeats, out, name);
+                } catch (Exception | StackOverflowError error) {
+                    write(out.resolve(name + ".error"), error.getClass().getSimpleName() + ": " + error.getMessage());
+                }
             }
+            at += 3 + count;
         }
     }
 
@@ -57,7 +63,7 @@ public class JenaQueries {
         return loaded;
     }
 
-    /** Run one query `repeats` times; write its last answer as JSON and the time of each run. */
+    /** Run one SELECT query `repeats` times; write its last answer as JSON and the time of each run. */
     static void run(Dataset data, String text, int repeats, Path out, String name) throws Exception {
         Query query = QueryFactory.create(text);
         List<String> times = new ArrayList<>();
@@ -65,8 +71,7 @@ public class JenaQueries {
         for (int r = 0; r < repeats; r++) {
             long started = System.nanoTime();
             try (QueryExecution exec = QueryExecutionFactory.create(query, data)) {
-                ResultSet results = exec.execSelect();
-                answer = ResultSetFactory.copyResults(results);
+                answer = ResultSetFactory.copyResults(exec.execSelect());
             }
             times.add(String.format("%.3f", (System.nanoTime() - started) / 1e6));
         }

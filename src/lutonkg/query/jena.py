@@ -200,18 +200,34 @@ def run_queries(
 ) -> tuple[float, list[JenaAnswer]]:
     """Run each SELECT query `repeats` times on Jena ARQ over the N-Quads file (union as the default graph), in one
     JVM; the load time in ms and one answer per query, in order. JenaUnavailable when Jena or Java is missing."""
+    return run_batches([(nquads, queries)], repeats, timeout, jvm)[0]
+
+
+def run_batches(
+    batches: list[tuple[Path, list[str]]],
+    repeats: int = 1,
+    timeout: float | None = 600,
+    jvm: tuple[str, ...] = QUICK_JVM,
+) -> list[tuple[float, list[JenaAnswer]]]:
+    """Like run_queries for several (N-Quads file, queries) in turn, all in one JVM; one result per batch."""
     java, _ = _java_tools()
     classpath = os.pathsep.join(runner_classpath())
     with tempfile.TemporaryDirectory(prefix="lutonkg-jena-") as scratch:
-        folder = Path(scratch)
-        files = []
-        for index, text in enumerate(queries):
-            files.append(folder / f"{index}.rq")
-            files[-1].write_text(text, encoding="utf-8")
-        command = [java, *jvm, "-cp", classpath, RUNNER, str(nquads), str(folder), str(repeats), *map(str, files)]
+        command = [java, *jvm, "-cp", classpath, RUNNER, str(repeats)]
+        folders = []
+        for number, (nquads, queries) in enumerate(batches):
+            folder = Path(scratch) / str(number)
+            folder.mkdir()
+            files = [folder / f"{index}.rq" for index in range(len(queries))]
+            for file, text in zip(files, queries, strict=True):
+                file.write_text(text, encoding="utf-8")
+            command += [str(nquads), str(folder), str(len(files)), *map(str, files)]
+            folders.append(folder)
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-        if done.returncode != 0 or not (folder / "load.ms").exists():
+        if done.returncode != 0 or not all((folder / "load.ms").exists() for folder in folders):
             said = " ".join((done.stderr or done.stdout).split())[-500:]
             raise RuntimeError(f"the Jena runner failed (exit {done.returncode}): {said}")
-        load_ms = float((folder / "load.ms").read_text(encoding="utf-8"))
-        return load_ms, [_answer(folder, i) for i in range(len(queries))]
+        return [
+            (float((f / "load.ms").read_text(encoding="utf-8")), [_answer(f, i) for i in range(len(queries))])
+            for f, (_, queries) in zip(folders, batches, strict=True)
+        ]
