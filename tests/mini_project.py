@@ -1,9 +1,10 @@
 """For tests that run many builds: a small data set cut from the Luton data (it builds in about a second), an output
 folder holding a previous build, and a snapshot of a folder to compare before and after.
 
-The small data set keeps documents.yaml and vocabularies.yaml whole, the bodies they name (publishers, the
-authority, duty holders) and nothing else; every other data file is present with an empty section, as the build
-requires.
+The small data set keeps documents.yaml, vocabularies.yaml and the locator register whole, the inspections the
+documents report, the bodies these name (publishers, the authority, duty holders, inspectorates, inspected bodies)
+and nothing else; every other data file is present with an empty
+section, as the build requires.
 """
 
 from __future__ import annotations
@@ -31,11 +32,19 @@ def plain(node: object) -> object:
     return node
 
 
+def reported_inspections() -> list[dict]:
+    """The inspections documents.yaml says its documents report."""
+    reported = {i for doc in read_yaml(DATA_DIR / "documents.yaml")["documents"] for i in doc.get("reports", [])}
+    return [plain(i) for i in read_yaml(DATA_DIR / "inspections.yaml")["inspections"] if i["id"] in reported]
+
+
 def needed_bodies() -> set[str]:
-    """The ids of the bodies documents.yaml and vocabularies.yaml refer to."""
+    """The ids of the bodies documents.yaml, the reported inspections and vocabularies.yaml refer to."""
     needed: set[str] = set()
     for doc in read_yaml(DATA_DIR / "documents.yaml")["documents"]:
         needed |= {*doc["publishers"], doc["authority"]}
+    for inspection in reported_inspections():
+        needed |= {*inspection.get("inspectorates", []), *inspection.get("inspected", [])}
     for scheme in read_yaml(DATA_DIR / "vocabularies.yaml")["schemes"].values():
         needed |= {c["body"] for c in scheme["concepts"] if "body" in c}
     return needed
@@ -44,12 +53,14 @@ def needed_bodies() -> set[str]:
 def make_mini_data(folder: Path) -> Path:
     """Write the small data set into folder (created) and return it."""
     folder.mkdir(parents=True)
-    for name in ("documents.yaml", "vocabularies.yaml"):
+    for name in ("documents.yaml", "vocabularies.yaml", "locators.yaml"):
         shutil.copyfile(DATA_DIR / name, folder / name)
     keep = needed_bodies()
     bodies = [b for b in read_yaml(DATA_DIR / "bodies.yaml")["bodies"] if b["id"] in keep]
     text = yaml.dump({"bodies": plain(bodies)}, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
     (folder / "bodies.yaml").write_text(text, encoding="utf-8")
+    text = yaml.dump({"inspections": reported_inspections()}, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+    (folder / "inspections.yaml").write_text(text, encoding="utf-8")
     for name, sections in schema()["files"].items():
         if not (folder / name).exists():
             (folder / name).write_text("".join(f"{section}: []\n" for section in sections), encoding="utf-8")

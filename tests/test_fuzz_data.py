@@ -272,7 +272,8 @@ def implied_entries(changed: str, content: bytes) -> dict[str, list[dict]]:
 
 
 def expected_nodes(entries: dict[str, list[dict]], section: str) -> set[str]:
-    """The ids a section's entries give their nodes (relationships: also each school's trust and neighbourhood link)."""
+    """The ids a section's entries give their nodes (relationships: also each school's trust and neighbourhood links,
+    one per site where a school has sites in several neighbourhoods)."""
     ids = {entry["id"] for entry in entries.get(section, [])}
     if section == "relationships":
         for school in entries.get("schools", []):
@@ -281,6 +282,8 @@ def expected_nodes(entries: dict[str, list[dict]], section: str) -> set[str]:
                 for k, f in (("trust", "trust"), ("neighbourhood", "neighbourhood"))
                 if school.get(f)
             }
+            ids |= {f"{school['id']}-in-neighbourhood-{s['neighbourhood']}" for s in school.get("sites", [])
+                    if isinstance(s, dict) and s.get("neighbourhood")}  # fmt: skip
     return ids
 
 

@@ -91,8 +91,8 @@ def test_change_between_2000_and_2002_is_queryable(ask):
 
 def test_particular_strengths_and_weaknesses_of_2002(ask):
     rows = ask(f"""SELECT ?kind (COUNT(?j) AS ?n) WHERE {{ ?j lkg:inspection <{ID}inspection/lea-inspection-2002> ;
-        lkg:judgementKind/skos:prefLabel ?kind ; prov:qualifiedDerivation/lkg:locator ?loc .
-        FILTER(?loc IN ("para 7", "para 8")) }} GROUP BY ?kind""")
+        lkg:judgementKind/skos:prefLabel ?kind ; prov:qualifiedDerivation ?c . ?c lkg:locator ?loc ;
+        prov:entity <{ID}document/lea2002> . FILTER(?loc IN ("para 7", "para 8")) }} GROUP BY ?kind""")
     assert {r["kind"]: int(r["n"]) for r in rows} == {"strength": 6, "weakness": 5}
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -18,7 +21,17 @@ import pytest
 from lutonkg.cli import query as cli_query
 from lutonkg.cli.main import main
 from lutonkg.cli.render import PIPE_WIDTH
-from lutonkg.query import OxigraphEngine, QueryError, QueryTimeout, run
+from lutonkg.query import (
+    EngineCrash,
+    OxigraphEngine,
+    QueryError,
+    QueryMemoryError,
+    QueryTimeout,
+    execute,
+    prepare,
+    run,
+)
+from lutonkg.query.isolate import available, run_isolated
 
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -173,3 +186,52 @@ def test_queries_lists_the_library_one_row_each(cli):
     assert code == 0 and "--param board=<body>" in out and "--param date=<date>" in out
     code, _, err = cli("queries", "nope")
     assert code != 0 and err.startswith("lutonkg queries: error: unknown query 'nope'")
+
+
+def cli_process(graph: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run `lutonkg query --graph GRAPH ARGS` in its own process (a crash there cannot take the tests down)."""
+    command = [sys.executable, "-m", "lutonkg.cli", "query", "--graph", str(graph), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_a_36_kb_chain_is_refused_in_one_line_not_a_segfault(fresh_build: Path):
+    chain = "SELECT * WHERE { ?s ?p ?o FILTER(" + "||".join(["1"] * 12_000) + ") }"  # rc 139 before
+    done = cli_process(fresh_build / "lutonkg.nq", "-e", chain)
+    assert done.returncode == 2 and done.stdout == ""
+    one_error_line(done.stderr, "chains more than 1,000 operators")
+
+
+def test_service_is_refused_before_any_request_is_sent(fresh_build: Path):
+    with socket.socket() as outside:
+        outside.bind(("127.0.0.1", 0))
+        outside.listen(4)
+        outside.setblocking(False)
+        url = f"http://127.0.0.1:{outside.getsockname()[1]}/sparql"
+        done = cli_process(fresh_build / "lutonkg.nq", "-e", f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}")
+        with pytest.raises(BlockingIOError):
+            outside.accept()  # nobody connected (the old code sent a POST and printed a traceback)
+    assert done.returncode == 2
+    one_error_line(done.stderr, "federated queries (SERVICE")
+
+
+def test_rdflib_never_reads_a_file_named_in_from(fresh_build: Path, tmp_path: Path):
+    secret = tmp_path / "secret.ttl"
+    secret.write_text('<urn:x:s> <urn:x:p> "canary-secret" .\n', encoding="utf-8")
+    text = f"SELECT ?o FROM <file://{secret}> WHERE {{ ?s ?p ?o }}"
+    done = cli_process(fresh_build / "lutonkg.nq", "--engine", "rdflib", "-e", text)  # printed the file before
+    assert done.returncode == 2 and "canary-secret" not in done.stdout + done.stderr
+    one_error_line(done.stderr, f"FROM <file://{secret}> is not accepted")
+
+
+def test_a_query_past_the_memory_limit_is_stopped_cleanly(store: ox.Store):
+    assert available(), f"threads left running: {threading.enumerate()}"  # else it would run in a thread, unlimited
+    engine = OxigraphEngine(store)
+    prepared = prepare("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 3", {}, engine)
+    with pytest.raises(QueryMemoryError, match=r"needed more than 0\.0625 GiB of memory"):
+        execute(prepared, engine, timeout=120, isolated=True, memory=64 << 20)  # as `lutonkg query` runs it
+
+
+def test_an_engine_crash_is_one_error_not_a_dead_process():
+    with pytest.raises(EngineCrash, match=r"crashed \(SIGSEGV\)"):
+        run_isolated(lambda: os.kill(os.getpid(), signal.SIGSEGV), timeout=30)
+    assert run_isolated(lambda: 6 * 7, timeout=30) == 42

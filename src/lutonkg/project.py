@@ -10,8 +10,8 @@ current folder and its parents; nothing is derived from where the package is ins
     sources = "../shared/sources"         # folder of the source texts, relative to the project (default: sources)
     output = "output"                     # where diagrams, exports, the site and reports go (default: output)
 
-    [query-defaults]                      # values for library query parameters of these names, when not given
-    inspection = "joint-area-review-2008"
+    [query-defaults]                      # per library query, values for parameters a command does not give
+    inspection-grades = { inspection = "joint-area-review-2008" }
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Project:
     authority: str | None = None
     sources: str | None = None
     output: str = "output"
-    query_defaults: dict[str, str] = field(default_factory=dict)
+    query_defaults: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def data_dir(self) -> Path:
@@ -106,9 +106,13 @@ def _settings(root: Path) -> dict[str, object]:
     if extra:
         raise ProjectError(f"{path}: unknown setting {extra[0]!r} (known: [project] {', '.join(SETTINGS)}; "
                            "[query-defaults])")  # fmt: skip
-    for key, value in {**table, **defaults}.items():
+    for key, value in table.items():
         if not isinstance(value, str) or not value.strip():
             raise ProjectError(f"{path}: setting {key!r} must be non-empty text")
+    for query, values in defaults.items():
+        if not isinstance(values, dict) or not all(isinstance(v, str) and v.strip() for v in values.values()):
+            raise ProjectError(f"{path}: [query-defaults] {query!r} must be a table of parameter = \"value\" "
+                               f'(e.g. {query} = {{ inspection = "lea-inspection-2002" }})')  # fmt: skip
     return {**table, "query_defaults": dict(defaults)} if defaults else table
 
 

@@ -24,8 +24,9 @@ thing, change events) into the set of years in which it is taken to hold. Years 
    an undated inspection takes its report's year.
 6. **Recommendations** are open from the year of the report that makes them until the year before later evidence
    finds them addressed; evidence that they are still open or partly addressed keeps them open until that
-   evidence's year; evidence that the issue recurs reopens them in that year only; with no later evidence they
-   hold for their report's window (D .. D+1) and `lutonkg gaps` lists them.
+   evidence's year; evidence that the issue recurs reopens them in that year only; a passage that only mentions the
+   matter shows no outcome and counts for nothing; with no later evidence they hold for their report's window
+   (D .. D+1) and `lutonkg gaps` lists them.
 7. **Legislation** holds from the year of its Act onwards (the sources give no repeals).
 
 A link (edge) holds in a year when its own rule holds and both of its ends hold.
@@ -94,7 +95,7 @@ def inspection_years(start: int | None, end: int | None, report_year: int | None
 
 def recommendation_years(made: int, evidence: Iterable[tuple[int, str]]) -> frozenset[int]:
     """Years a recommendation is open, from the year it is made and later (year, status) evidence (rule 6)."""
-    later = sorted((year, status) for year, status in evidence if year >= made)
+    later = sorted((year, status) for year, status in evidence if year >= made and status != "mentioned")
     if not later:
         return frozenset(range(made, made + WINDOW_AFTER + 1))
     closed = min((year for year, status in later if status == "addressed"), default=None)

@@ -42,6 +42,8 @@ _SECTION_OF_KIND = {
     "contribution": "strategies",
     "inspection": "inspections",
     "recommendation": "recommendations",
+    "pairing": "recommendations",
+    "reiteration": "recommendations",
     "judgement": "judgements",
     "evidence": "evidence",
     "document": "documents",

@@ -44,7 +44,7 @@ def statement_row(s: Statement) -> dict:
         "value": s.other_label or s.value or "\u2014",
         "id": s.other or "",
         "cited": cite_text(s.citations),
-        "curators": ("curators' inference" + (f": {s.basis}" if s.basis else "")) if s.curated else "",
+        "curators": (f"curators' {s.curated_as}" + (f": {s.basis}" if s.basis else "")) if s.curated else "",
         "note": s.note,
     }
 

@@ -18,6 +18,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "lutonkg.cli.serve",
     "lutonkg.cli.entities",
     "lutonkg.cli.analysis",
+    "lutonkg.cli.followup",
+    "lutonkg.cli.report",
 )
 
 

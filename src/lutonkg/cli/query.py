@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import textwrap
 
 from lutonkg.cli.common import fail, graph_file, graph_option, timeout_problem
 from lutonkg.cli.render import format_option, render, width
-from lutonkg.query import DEFAULT_TIMEOUT, QueryError, QueryTimeout, execute, open_engine, prepare
+from lutonkg.query import DEFAULT_TIMEOUT, EngineCrash, QueryError, QueryLimitError, execute, open_engine, prepare
 from lutonkg.query.library import QuerySpec, find, library, parse
 from lutonkg.query.params import parse_assignments
 from lutonkg.query.runner import project_defaults
@@ -40,11 +39,11 @@ def _cmd_query(args: argparse.Namespace) -> int:
         if args.show:
             sys.stdout.write(prepared.text if prepared.text.endswith("\n") else prepared.text + "\n")
             return 0
-        names, rows = execute(prepared, engine, args.timeout)
-    except QueryTimeout as exc:
-        print(f"lutonkg query: error: {exc}", file=sys.stderr, flush=True)
-        sys.stdout.flush()
-        os._exit(3)  # the evaluation cannot be interrupted; leave without waiting for it
+        names, rows = execute(prepared, engine, args.timeout, isolated=True)
+    except QueryLimitError as exc:  # time or memory limit: the child evaluating it was stopped
+        return fail("query", str(exc), 3)
+    except EngineCrash as exc:
+        return fail("query", str(exc), 1)
     except QueryError as exc:
         return fail("query", str(exc))
     sys.stdout.write(render(from_rows(spec.name, names, rows), args.format))
@@ -62,7 +61,7 @@ def _cmd_queries(args: argparse.Namespace) -> int:
         print(f"{spec.name}: {spec.title}")
         for para in filter(None, [spec.description, f"A row: {spec.row}" if spec.row else ""]):
             print(textwrap.fill(para, width(), initial_indent="  ", subsequent_indent="  "))
-        defaults = project_defaults()
+        defaults = project_defaults().get(spec.name, {})
         for p in spec.params:
             default = "required" if p.required else ("optional" if p.optional else f"default {p.default}")
             if p.name in defaults:

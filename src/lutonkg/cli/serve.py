@@ -34,12 +34,12 @@ def is_loopback(host: str) -> bool:
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
-    """Turn SIGTERM into a clean shutdown."""
+    """Turn SIGTERM or SIGHUP (the terminal closed) into a clean shutdown."""
     raise _Stop
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the graph until Ctrl-C or SIGTERM; one error line and a non-zero exit if it cannot start."""
+    """Serve the graph until Ctrl-C, SIGTERM or SIGHUP; one error line and a non-zero exit if it cannot start."""
     problem = timeout_problem("--timeout", args.timeout)
     if problem:
         return fail("serve", problem)
@@ -51,7 +51,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             f"lutonkg serve: error: --bind takes an address ({args.bind!r}); give the port with --port", file=sys.stderr
         )
         return 2
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous = {sig: signal.signal(sig, _on_sigterm) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         graph = graph_file(args)
         with serving(graph, args.bind, args.port, args.timeout) as server:
@@ -67,7 +67,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         print("stopped", flush=True)
         return 0
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:

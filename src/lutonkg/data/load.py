@@ -155,7 +155,19 @@ def _check_structure(text: str, where: str) -> None:
     Aliases let a small file expand exponentially (a 'billion laughs'); deep nesting exhausts the stack of the
     composer (a segmentation fault at 100,000 levels). Reading events uses neither.
     """
-    depth, most = 0, limits()["depth"]
+    most = limits()["depth"]
+    try:
+        _walk_events(text, where, most)
+    except yaml.MarkedYAMLError as exc:  # libyaml 0.2.5 has its own nesting limit (1000): same message as ours
+        if "nesting depth" not in str(exc):
+            raise
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise DataError(f"{where}:{line}: malformed YAML: lists and mappings nested more than {most} deep") from None
+
+
+def _walk_events(text: str, where: str, most: int) -> None:
+    """Read the parser's events, refusing anchors, aliases and nesting deeper than `most`."""
+    depth = 0
     for event in yaml.parse(text, Loader=_BaseLoader):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -601,6 +613,7 @@ def _targets(data: Data) -> dict[str, set[str]]:
         "function": "functions",
         "printed_item": "printed_items",
         "event": "events",
+        "judgement": "judgements",
     }
     for target, section in plural.items():
         found[target] = {e["id"] for e in data[section]}
@@ -772,8 +785,10 @@ def load_data(data_dir: Path, memo: Memo | None = None) -> Data:
     _check_grades(data)
     _check_vocabularies(data)
     from lutonkg.data import fidelity
+    from lutonkg.data.followup import check_follow_up  # the follow-up rules; imported here to avoid a cycle
 
     fidelity.check_all(data)
+    check_follow_up(data)
     for name, (key, frozen) in fresh.items():
         memo.put(f"data-{name}", key, frozen)  # type: ignore[union-attr]  # fresh is empty without a memo
     return data

@@ -48,6 +48,7 @@ STATUS_COLOURS = {
     "partly-addressed": "#a6d96a",
     "still-open": "#d73027",
     "recurring": "#fdae61",
+    "mentioned": "#d9d9d9",
     "none": "#ffffff",
 }
 

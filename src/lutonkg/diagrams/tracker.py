@@ -17,9 +17,10 @@ STATUS_NAMES = {
     "partly-addressed": "partly addressed",
     "recurring": "issue recurs",
     "still-open": "still open",
+    "mentioned": "mentioned, no outcome",
     "none": "no later evidence",
 }
-PESSIMISM = ["still-open", "recurring", "partly-addressed", "addressed"]
+PESSIMISM = ["still-open", "recurring", "partly-addressed", "addressed", "mentioned"]
 ROW = 0.2
 
 
@@ -125,7 +126,7 @@ def _summary(ax, graph: nx.MultiDiGraph, recs: list[str], themes: dict[str, str]
     order = sorted(table, key=lambda t: (-sum(table[t].values()), t))
     for i, theme in enumerate(order):
         left = 0
-        for status in ["addressed", "partly-addressed", "recurring", "still-open", "none"]:
+        for status in ["addressed", "partly-addressed", "recurring", "still-open", "mentioned", "none"]:
             n = table[theme].get(status, 0)
             if n:
                 ax.barh(i, n, left=left, color=STATUS_COLOURS[status], edgecolor="#555555", linewidth=0.4)

@@ -43,8 +43,14 @@ from lutonkg.entities.index import (
 from lutonkg.namespaces import CURATION_GRAPH, ID, INFERRED_GRAPH, LEGISLATION, LKG, ONTOLOGY_GRAPH, PREFIXES
 
 L = str(LKG)
+FOLLOW_UP = "Follow-up (curators' assessment)"  # the group of what later documents show about a recommendation
 # kinds of node that are statements (shown on the pages of their ends), not entities of their own
-STATEMENT_KINDS = ("relationship", "responsibility", "contribution", "event", "evidence", "citation", "graph", "claim")
+STATEMENT_KINDS = (
+    "relationship", "responsibility", "contribution", "event", "evidence", "citation", "graph", "claim", "legal-basis",
+    "pairing", "reiteration", "site", "name",
+)  # fmt: skip
+# qualified nodes read from the entity they point at (their handler words the statement on each end)
+QUALIFIED_KINDS = ("relationship", "responsibility", "contribution", "event", "evidence", "pairing", "reiteration")
 PLUMBING = {
     RDF_TYPE, RDFS_LABEL, PREF_LABEL, ALT_LABEL, QUALIFIED, PROV + "wasDerivedFrom", L + "attestedIn",
     DCTERMS + "description", RDFS_COMMENT, DEFINITION, DCTERMS + "identifier", DCTERMS + "alternative",
@@ -52,14 +58,20 @@ PLUMBING = {
     L + "relationType", SKOS + "topConceptOf", L + "directProperty", L + "sourceFile", DCTERMS + "title",
     SKOS + "notation", ORG + "originalOrganization", ORG + "resultingOrganization", ORG + "changedBy",
     ORG + "resultedFrom", L + "duty", L + "body", L + "strategy", L + "priority", L + "evidenceFor",
+    L + "answersJudgement", L + "reiteratedIn",  # their qualified nodes (pairing, reiteration) carry the citations
+}  # fmt: skip
+# the links by which a qualified node names the entities it relates (not its provenance)
+ROLES = {
+    L + "subject", L + "object", ORG + "originalOrganization", ORG + "resultingOrganization", L + "duty", L + "body",
+    L + "strategy", L + "priority", L + "evidenceFor", L + "ofRecommendation", L + "pairedJudgement",
 }  # fmt: skip
 LITERAL_FACTS = {L + "validFrom": "valid from", L + "validTo": "valid to", L + "date": "date"}
 GROUP_ORDER = [
     "What it is", "Where it comes from", "Who it is for", "What was judged", "What was inspected", "Legal basis",
     "Who holds and discharges it", "Structure and accountability", "Partnerships", "Schools", "Reorganisations",
-    "Duties", "Duties citing it", "Priorities", "Contributions", "Inspections", "Judgements", "Recommendations",
-    "What it follows up", "Follow-up (curators' assessment)", "Claims", "Documents", "Bodies", "Sections",
-    "Concepts", "Other statements",
+    "What it answers", "Duties", "Duties citing it", "Priorities", "Contributions", "Inspections", "Judgements",
+    "Recommendations", "What it follows up", "Follow-up (curators' assessment)", "Claims", "Documents", "Bodies",
+    "Sections", "Printed items", "Sites and other names", "Concepts", "Other statements",
 ]  # fmt: skip
 RELATION_GROUPS = {
     "part-of": "Structure and accountability", "accountable-to": "Structure and accountability",
@@ -81,6 +93,7 @@ class Statement:
     value: str | None = None
     citations: list[Cite] = field(default_factory=list)
     curated: bool = False
+    curated_as: str = "inference"  # what the curators did: an inference (a link), or an assessment (follow-up)
     basis: str = ""
     note: str = ""
     qualifiers: dict[str, str] = field(default_factory=dict)
@@ -130,6 +143,15 @@ class Entity:
         for statement in sorted(self.statements, key=Statement.sort_key):
             found[statement.group].append(statement)
         return dict(found)
+
+    def find(self, *phrases: str, group: str | None = None) -> list[Statement]:
+        """The statements worded with any of these phrases (optionally in one group), in reading order."""
+        return [s for s in self.statements if s.phrase in phrases and (group is None or s.group == group)]
+
+    def other(self, phrase: str) -> str | None:
+        """The other end of the first statement with this phrase ('grade' -> the grade's IRI), or None."""
+        found = self.find(phrase)
+        return found[0].other if found else None
 
     def claim_topics(self) -> dict[str, list[Claim]]:
         """Claims by topic; a topic whose claims give different values for one date is a disagreement."""
@@ -291,11 +313,17 @@ class Describer:
                 continue
             cites, curated = self._cited(iri, quad.g)
             if not quad.o.iri:
-                phrase = LITERAL_FACTS.get(quad.p) or self.index.term_label(quad.p)
-                group = "Dates" if quad.p in LITERAL_FACTS else "What it is"
+                worded, grouped = self.phrase(quad.p, "out")
+                phrase = LITERAL_FACTS.get(quad.p) or worded
+                group = (
+                    "Dates" if quad.p in LITERAL_FACTS else (grouped if grouped != "Other statements" else "What it is")
+                )
                 found.append(Statement(group, phrase, value=quad.o.value, citations=cites, curated=curated))
                 continue
-            if (iri, quad.p, quad.o.value) in self.shortcuts:
+            if (iri, quad.p, quad.o.value) in self.shortcuts or kind_of(quad.o.value) == "legal-basis":
+                continue  # a qualified legal basis repeats the duty's direct legal-basis links
+            if kind_of(quad.o.value) in ("site", "name"):
+                found.append(self._detail(quad.o.value, quad.p))
                 continue
             phrase, group = self.phrase(quad.p, "out")
             other = quad.o.value
@@ -310,12 +338,12 @@ class Describer:
             if quad.g in (str(INFERRED_GRAPH), str(ONTOLOGY_GRAPH)) or not self.index.is_thing(source):
                 continue
             kind = kind_of(source)
-            if kind in ("relationship", "responsibility", "contribution", "event", "evidence"):
-                if source not in seen:
+            if kind in QUALIFIED_KINDS:
+                if quad.p in ROLES and source not in seen:
                     seen.add(source)
                     found.extend(getattr(self, f"_from_{kind}")(source, iri))
                 continue
-            if kind == "claim" or quad.p in PLUMBING or (source, quad.p, iri) in self.shortcuts:
+            if kind in STATEMENT_KINDS or quad.p in PLUMBING or (source, quad.p, iri) in self.shortcuts:
                 continue
             cites, curated = self._cited(source, quad.g)
             phrase, group = self.phrase(quad.p, "in")
@@ -380,6 +408,38 @@ class Describer:
                                        direction="in", **common))  # fmt: skip
         return found
 
+    def _detail(self, node: str, prop: str) -> Statement:
+        """A detail kept as a node of its own (a site, another name): its label and place, with its citations."""
+        ix = self.index
+        place = ix.value(node, L + "place")
+        phrase, group = self.phrase(prop, "out")
+        return Statement(group, phrase, value=ix.label(node) + (f" ({place})" if place else ""),
+                         citations=ix.citations(node), note=ix.value(node, RDFS_COMMENT) or "", via=node)  # fmt: skip
+
+    def _from_pairing(self, node: str, iri: str) -> list[Statement]:
+        """A recommendation paired with the judgement it answers (stated, or the curators' inference)."""
+        ix = self.index
+        rec, judgement = ix.value(node, L + "ofRecommendation"), ix.value(node, L + "pairedJudgement")
+        if not (rec and judgement):
+            return []
+        inferred, basis = self._curation(node)
+        if iri == rec:
+            group, phrase, other, direction = "What it answers", "answers judgement", judgement, "out"
+        else:
+            group, phrase, other, direction = "Recommendations", "answered by recommendation", rec, "in"
+        return [Statement(group, phrase, other, ix.label(other), citations=ix.citations(node), curated=inferred,
+                          basis=basis, direction=direction, via=node)]  # fmt: skip
+
+    def _from_reiteration(self, node: str, iri: str) -> list[Statement]:
+        """A recommendation restated in another report of the same inspection (not a follow-up)."""
+        ix = self.index
+        cites = ix.citations(node)
+        docs = list(dict.fromkeys(c.doc for c in cites))
+        later = [ix.documents[d] for d in docs if d in ix.documents and d != ix.value(iri, L + "madeIn")]
+        other = later[-1] if later else None
+        return [Statement("Where it comes from", "restated in", other.iri if other else None,
+                          other.label if other else "", citations=cites, via=node)]  # fmt: skip
+
     def _from_responsibility(self, node: str, iri: str) -> list[Statement]:
         """Who discharges a duty, as the source states it."""
         ix = self.index
@@ -410,8 +470,8 @@ class Describer:
         cites = ix.citations(node)
         later = ix.documents.get(cites[0].doc) if cites else None
         return [Statement(
-            "Follow-up (curators' assessment)", "what a later document shows", later.iri if later else None,
-            later.label if later else "", value=ix.label(status) if status else None, citations=cites, curated=True,
+            FOLLOW_UP, ix.label(status) if status else "follow-up", later.iri if later else None,
+            later.label if later else "", citations=cites, curated=True, curated_as="assessment",
             basis=ix.value(node, L + "rationale") or ix.value(node, L + "basis") or "",
             note=ix.value(node, RDFS_LABEL) or "", direction="in", via=node,
         )]  # fmt: skip

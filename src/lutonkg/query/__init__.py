@@ -7,9 +7,13 @@
 
 from lutonkg.query.runner import (
     DEFAULT_TIMEOUT,
+    EngineCrash,
     OxigraphEngine,
     Prepared,
     QueryError,
+    QueryLimitError,
+    QueryMemoryError,
+    QueryRefused,
     QueryTimeout,
     RdflibEngine,
     execute,
@@ -22,9 +26,13 @@ from lutonkg.query.runner import (
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "EngineCrash",
     "OxigraphEngine",
     "Prepared",
     "QueryError",
+    "QueryLimitError",
+    "QueryMemoryError",
+    "QueryRefused",
     "QueryTimeout",
     "RdflibEngine",
     "execute",

@@ -15,8 +15,12 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.plugins.sparql.algebra import translateQuery, traverse
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 
+from lutonkg.query.guard import QueryRefused
 from lutonkg.query.library import QueryError
 from lutonkg.query.store import store_from_file
 
@@ -38,6 +42,8 @@ class Engine(Protocol):
     ) -> tuple[list[str], list[Row]]: ...
 
     def ask(self, query: str) -> bool: ...
+
+    def graph_names(self) -> frozenset[str]: ...
 
 
 def plain(datatype: str | None, lexical: str) -> Any:
@@ -121,6 +127,13 @@ class OxigraphEngine:
     def __init__(self, store: ox.Store) -> None:
         self.store = store
         self.union_mode = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
+        self._graphs: frozenset[str] | None = None
+
+    def graph_names(self) -> frozenset[str]:
+        """The IRIs of the store's named graphs (what FROM and FROM NAMED may name)."""
+        if self._graphs is None:
+            self._graphs = frozenset(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+        return self._graphs
 
     def _query(self, query: str) -> object:
         """Parse and start a query; syntax errors become QueryError."""
@@ -153,20 +166,61 @@ class OxigraphEngine:
 
 
 class RdflibEngine:
-    """An rdflib Dataset whose default graph is the union of the named graphs (for comparison)."""
+    """An rdflib Dataset whose default graph is the union of the named graphs (for comparison).
+
+    rdflib fetches the URL of a SERVICE clause and loads (from a file or the web) any FROM / FROM NAMED graph it does
+    not hold; every query is parsed here first and refused if its algebra has either (lutonkg.query.guard has already
+    refused them in the text; this checks what rdflib itself understood, e.g. after its \\u escapes).
+    """
 
     name = "rdflib"
 
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
+        self._graphs: frozenset[str] | None = None
 
-    def _query(self, query: str, bindings: dict[str, str] | None = None) -> Result:
-        """Parse and start a query; parser errors become QueryError."""
-        initial = {name: _rdflib_term(term) for name, term in (bindings or {}).items()}
+    def graph_names(self) -> frozenset[str]:
+        """The IRIs of the dataset's non-empty named graphs (what FROM and FROM NAMED may name)."""
+        if self._graphs is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                default = self.dataset.default_context.identifier
+                named = [c.identifier for c in self.dataset.contexts() if len(c) and isinstance(c.identifier, URIRef)]
+            self._graphs = frozenset(str(i) for i in named if i != default)
+        return self._graphs
+
+    def _parse(self, query: str) -> Query:
+        """rdflib's parse of the query, refused if it would reach outside the dataset."""
         try:
-            return self.dataset.query(query, initBindings=initial)
+            parsed = translateQuery(parseQuery(query))
+        except RecursionError:
+            raise QueryError(_TOO_DEEP) from None
         except Exception as exc:  # rdflib raises pyparsing and assorted errors for bad queries
             raise QueryError(f"invalid SPARQL: {_syntax_message(exc)}") from None
+        services: list[object] = []
+        traverse(
+            parsed.algebra, visitPre=lambda node: services.append(node) if _is(node, "ServiceGraphPattern") else None
+        )
+        if services:
+            raise QueryRefused(
+                "federated queries (SERVICE) are not accepted: queries run on the loaded graph only", "service"
+            )
+        for clause in parsed.algebra.get("datasetClause") or []:
+            iri = clause.get("default") or clause.get("named")
+            if str(iri) not in self.graph_names():
+                raise QueryRefused(f"FROM <{iri}> is not accepted: only the loaded graph's named graphs", "dataset")
+        return parsed
+
+    def _query(self, query: str, bindings: dict[str, str] | None = None) -> Result:
+        """Parse, inspect and start a query; parser errors become QueryError."""
+        initial = {name: _rdflib_term(term) for name, term in (bindings or {}).items()}
+        parsed = self._parse(query)
+        try:
+            return self.dataset.query(parsed, initBindings=initial)
+        except RecursionError:
+            raise QueryError(_TOO_DEEP) from None
+        except Exception as exc:  # rdflib raises assorted errors while it prepares the evaluation
+            raise QueryError(f"query failed: {_syntax_message(exc)}") from None
 
     def rows(
         self, query: str, bindings: dict[str, str] | None = None, cancel: threading.Event | None = None
@@ -178,20 +232,38 @@ class RdflibEngine:
         """
         with warnings.catch_warnings():  # rdflib 7 warns about its own internals on every Dataset lookup
             warnings.simplefilter("ignore", DeprecationWarning)
-            result = self._query(query, bindings)
-            if result.type == "ASK":
-                return ["result"], [{"result": bool(result.askAnswer)}]
-            if result.type == "SELECT":
-                names = [str(v) for v in result.vars]
-                return names, _collect(result, lambda r: {n: _rdflib_plain(r[i]) for i, n in enumerate(names)}, cancel)
-            names = ["subject", "predicate", "object"]
-            return names, _collect(result, lambda t: dict(zip(names, map(_rdflib_plain, t), strict=True)), cancel)
+            try:
+                return self._rows(query, bindings, cancel)
+            except RecursionError:  # rdflib evaluates joins and unions recursively
+                raise QueryError(_TOO_DEEP) from None
+
+    def _rows(
+        self, query: str, bindings: dict[str, str] | None, cancel: threading.Event | None
+    ) -> tuple[list[str], list[Row]]:
+        """The rows of a started query."""
+        result = self._query(query, bindings)
+        if result.type == "ASK":
+            return ["result"], [{"result": bool(result.askAnswer)}]
+        if result.type == "SELECT":
+            names = [str(v) for v in result.vars]
+            return names, _collect(result, lambda r: {n: _rdflib_plain(r[i]) for i, n in enumerate(names)}, cancel)
+        names = ["subject", "predicate", "object"]
+        return names, _collect(result, lambda t: dict(zip(names, map(_rdflib_plain, t), strict=True)), cancel)
 
     def ask(self, query: str) -> bool:
         """The answer to an ASK query."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             return bool(self._query(query).askAnswer)
+
+
+_NO_SERVICE = "federated queries (SERVICE) are not accepted: queries run on the loaded graph only"
+_TOO_DEEP = "the query nests or chains too deeply for the rdflib engine (Python's recursion limit); use oxigraph"
+
+
+def _is(node: object, name: str) -> bool:
+    """True for an rdflib algebra node of that name."""
+    return getattr(node, "name", None) == name
 
 
 def load_rdflib(path: Path) -> Dataset:

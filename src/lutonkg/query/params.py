@@ -205,8 +205,8 @@ def resolve(param: Param, value: str, engine: Engine) -> str:
 def values_for(
     spec: QuerySpec, params: dict[str, str], engine: Engine, defaults: dict[str, str] | None = None
 ) -> dict[str, str]:
-    """SPARQL terms for the declared parameters: given values, else the project's defaults for parameters of that
-    name (lutonkg.toml [query-defaults]), else the query's own; optional ones left out."""
+    """SPARQL terms for the declared parameters: given values, else the project's defaults for this query
+    (lutonkg.toml [query-defaults]), else the query's own; optional ones left out."""
     unknown = sorted(set(params) - {p.name for p in spec.params})
     if unknown:
         takes = ", ".join(p.usage() for p in spec.params) or "no parameters"

@@ -10,7 +10,6 @@ Rows come back as dicts of plain Python values, so results compare across engine
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,11 +28,26 @@ from lutonkg.query.engines import (
     load_rdflib,
     open_engine,
 )
+from lutonkg.query.guard import LIMITS, Limits, QueryRefused, check
+from lutonkg.query.isolate import (
+    MEMORY_LIMIT,
+    STACK_SIZE,
+    EngineCrash,
+    QueryLimitError,
+    QueryMemoryError,
+    QueryTimeout,
+    available,
+    run_isolated,
+)
 from lutonkg.query.library import QueryError, QuerySpec, find, parse
-from lutonkg.query.params import inject, mask, values_for
+from lutonkg.query.params import inject, values_for
 
 __all__ = [
+    "EngineCrash",
     "QueryError",
+    "QueryLimitError",
+    "QueryMemoryError",
+    "QueryRefused",
     "QueryTimeout",
     "OxigraphEngine",
     "RdflibEngine",
@@ -47,12 +61,7 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 60.0
-MAX_NESTING = 200
 T = TypeVar("T")
-
-
-class QueryTimeout(QueryError):
-    """The query ran longer than its time limit."""
 
 
 def with_timeout(work: Callable[[threading.Event], T], timeout: float | None) -> T:
@@ -75,8 +84,12 @@ def with_timeout(work: Callable[[threading.Event], T], timeout: float | None) ->
         except BaseException as exc:  # handed back to the caller below
             outcome["error"] = exc
 
-    thread = threading.Thread(target=target, name="lutonkg-query", daemon=True)
-    thread.start()
+    previous = threading.stack_size(STACK_SIZE)
+    try:
+        thread = threading.Thread(target=target, name="lutonkg-query", daemon=True)
+        thread.start()
+    finally:
+        threading.stack_size(previous)
     thread.join(timeout)
     if thread.is_alive():
         cancel.set()
@@ -86,27 +99,16 @@ def with_timeout(work: Callable[[threading.Event], T], timeout: float | None) ->
     return outcome["value"]
 
 
-_UPDATE = re.compile(
-    r"^\s*(?:(?:PREFIX\s+[\w.-]*:|BASE)\s*)*(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-    re.IGNORECASE,
-)
+@dataclass(frozen=True)
+class _GraphNames:
+    """The engine's named graphs, looked up only if a query names one (FROM / FROM NAMED)."""
 
+    engine: Engine
 
-def nesting(text: str) -> int:
-    """How deep the query's brackets ({ ( [) nest, outside strings, IRIs and comments."""
-    depth = deepest = 0
-    for char in mask(text):
-        if char in "({[":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in ")}]":
-            depth -= 1
-    return deepest
-
-
-def is_update(text: str) -> bool:
-    """True when the text is a SPARQL Update request rather than a query."""
-    return _UPDATE.match(mask(text)) is not None
+    def __contains__(self, iri: object) -> bool:
+        """True when the engine holds a named graph of that IRI."""
+        names = getattr(self.engine, "graph_names", None)
+        return names is not None and iri in names()
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,8 @@ class Prepared:
     terms: dict[str, str]
 
 
-def project_defaults() -> dict[str, str]:
-    """The current project's parameter defaults (lutonkg.toml [query-defaults]); none outside a project."""
+def project_defaults() -> dict[str, dict[str, str]]:
+    """The current project's parameter defaults per query (lutonkg.toml [query-defaults]); none outside a project."""
     try:
         return find_project().query_defaults
     except ProjectError:
@@ -127,29 +129,53 @@ def project_defaults() -> dict[str, str]:
 
 
 def prepare(
-    query: str | QuerySpec, params: dict[str, str] | None, engine: Engine, defaults: dict[str, str] | None = None
+    query: str | QuerySpec,
+    params: dict[str, str] | None,
+    engine: Engine,
+    defaults: dict[str, dict[str, str]] | None = None,
+    limits: Limits = LIMITS,
 ) -> Prepared:
     """The query (a name, a .rq path, SPARQL text or a spec) with its parameters resolved and bound; parameters
-    not given take the project's defaults (`defaults`, else the current project's), then the query's own."""
+    not given take the project's defaults (`defaults`, else the current project's), then the query's own.
+
+    The text is inspected first (lutonkg.query.guard): too big or deep, an update, SERVICE, or a FROM naming a graph
+    the engine does not hold is a QueryRefused.
+    """
     if isinstance(query, QuerySpec):
         spec = query
     elif "{" in query:
         spec = parse(query, "query")
     else:
         spec = find(query)
-    if is_update(spec.text):
-        raise QueryError("SPARQL updates are not accepted: the graph is read-only (edit graph/data and rebuild)")
-    if nesting(spec.text) > MAX_NESTING:
-        raise QueryError(f"the query nests brackets more than {MAX_NESTING} deep; the parser would run out of stack")
-    terms = values_for(spec, params or {}, engine, project_defaults() if defaults is None else defaults)
+    try:
+        check(spec.text, _GraphNames(engine), limits)
+    except QueryRefused as exc:
+        if spec.path is None:
+            raise
+        raise QueryRefused(f"{spec.path.name}: {exc}", exc.reason) from None
+    chosen = project_defaults() if defaults is None else defaults
+    terms = values_for(spec, params or {}, engine, chosen.get(spec.name, {}))
     return Prepared(spec, inject(spec.text, terms), terms)
 
 
-def execute(prepared: Prepared, engine: Engine, timeout: float | None = None) -> tuple[list[str], list[Row]]:
-    """Run a prepared query on an engine within the time limit; column names and rows."""
+def execute(
+    prepared: Prepared,
+    engine: Engine,
+    timeout: float | None = None,
+    isolated: bool = False,
+    memory: int | None = MEMORY_LIMIT,
+) -> tuple[list[str], list[Row]]:
+    """Run a prepared query on an engine within the time limit; column names and rows.
+
+    isolated: evaluate in a forked child (lutonkg.query.isolate) that is killed at the time limit, limited to
+    `memory` bytes beyond what this process holds, and whose crash is an EngineCrash, not this process's death.
+    Used by the command line; it falls back to a thread where forking is not possible (other threads running).
+    """
     try:
+        if isolated and available():
+            return run_isolated(lambda: engine.rows(prepared.text, prepared.terms), timeout, memory)
         return with_timeout(lambda cancel: engine.rows(prepared.text, prepared.terms, cancel), timeout)
-    except QueryTimeout:
+    except (QueryLimitError, EngineCrash, QueryRefused):
         raise
     except QueryError as exc:
         where = prepared.spec.path.name if prepared.spec.path else None

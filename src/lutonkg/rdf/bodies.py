@@ -40,6 +40,8 @@ def add_documents(b: GraphBuilder) -> None:
         for publisher in d["publishers"]:
             b.add(g, node, DCTERMS.publisher, b.body_iri(publisher))
         b.add(g, node, LKG.aboutAuthority, b.body_iri(d["authority"]))
+        for inspection in d.get("reports", []):
+            b.add(g, node, LKG.reportsInspection, iri("inspection", inspection))
         b.cite(node, f"document-{d['id']}", d["sources"], attest=False)
 
 

@@ -160,7 +160,7 @@ class GraphBuilder:
         node = scheme_iri(scheme)
         self.add(graphs, node, RDF.type, SKOS.ConceptScheme)
         self.add(graphs, node, SKOS.prefLabel, Literal(label, lang="en"))
-        self.add(graphs, node, RDFS.label, Literal(label, lang="en"))
+        self.add(graphs, node, RDFS.label, Literal(label))  # plain, so FILTER(?label = "...") matches
         self.add(graphs, node, SKOS.definition, Literal(definition, lang="en") if definition else None)
         return node
 
@@ -171,7 +171,7 @@ class GraphBuilder:
         self.add(graphs, node, SKOS.inScheme, scheme_iri(scheme))
         self.add(graphs, node, SKOS.topConceptOf, scheme_iri(scheme))
         self.add(graphs, node, SKOS.prefLabel, Literal(label, lang="en"))
-        self.add(graphs, node, RDFS.label, Literal(label, lang="en"))
+        self.add(graphs, node, RDFS.label, Literal(label))  # plain, so FILTER(?label = "weakness") matches
         self.add(graphs, node, SKOS.definition, Literal(definition, lang="en") if definition else None)
         return node
 

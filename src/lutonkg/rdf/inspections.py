@@ -64,7 +64,7 @@ def add_recommendations(b: GraphBuilder) -> None:
         b.add(g, node, DCTERMS.description, Literal(entry["summary"]))
         b.add(g, node, DCTERMS.identifier, Literal(entry["id"]))
         b.add(g, node, LKG.madeIn, iri("document", entry["doc"]))
-        b.add(g, node, LKG.inspection, iri("inspection", entry["inspection"]) if "inspection" in entry else None)
+        b.add(g, node, LKG.inspection, iri("inspection", entry["inspection"]))
         b.add(g, node, LKG.purpose, entry.get("purpose"))
         b.add(g, node, LKG.priorityLevel, concept("recommendation-priority", entry["priority"]))
         for addressee in entry["addressees"]:
@@ -77,6 +77,37 @@ def add_recommendations(b: GraphBuilder) -> None:
             b.add([CURATION_GRAPH], node, LKG.concernsDuty, iri("duty", duty))
         b.add(g, node, RDFS.comment, entry.get("note"))
         b.cite(node, f"recommendation-{entry['id']}", entry["sources"])
+        for answer in entry.get("answers", []):
+            _add_pairing(b, entry["id"], answer)
+        for doc in sorted({s["doc"] for s in entry.get("reiterated_in", [])}):
+            _add_reiteration(b, entry["id"], doc, [s for s in entry["reiterated_in"] if s["doc"] == doc])
+
+
+def _add_pairing(b: GraphBuilder, rec: str, answer: dict) -> None:
+    """A recommendation paired with the judgement it answers: a direct link and a qualified, cited node."""
+    node = iri("pairing", f"{rec}-{answer['judgement']}")
+    inferred = bool(answer.get("inferred"))
+    g = b.graphs_for(answer)
+    b.add(g, iri("recommendation", rec), LKG.answersJudgement, iri("judgement", answer["judgement"]))
+    b.add(g, node, RDF.type, LKG.JudgementPairing)
+    b.add(g, node, RDF.type, LKG.CuratorsAssessment if inferred else None)
+    b.add(g, node, RDFS.label, Literal(f"{rec} answers {answer['judgement']}"))
+    b.add(g, node, LKG.ofRecommendation, iri("recommendation", rec))
+    b.add(g, node, LKG.pairedJudgement, iri("judgement", answer["judgement"]))
+    b.add(g, node, LKG.inferred, Literal(inferred))
+    b.add(g, node, LKG.basis, answer.get("basis"))
+    b.cite(node, f"pairing-{rec}-{answer['judgement']}", answer["sources"], attest=False)
+
+
+def _add_reiteration(b: GraphBuilder, rec: str, doc: str, sources: list[dict]) -> None:
+    """Another report of the same inspection restating the recommendation (not a follow-up)."""
+    node = iri("reiteration", f"{rec}-{doc}")
+    g = b.graphs_for({"sources": sources})
+    b.add(g, iri("recommendation", rec), LKG.reiteratedIn, iri("document", doc))
+    b.add(g, node, RDF.type, LKG.Reiteration)
+    b.add(g, node, RDFS.label, Literal(f"{rec} restated in {doc}"))
+    b.add(g, node, LKG.ofRecommendation, iri("recommendation", rec))
+    b.cite(node, f"reiteration-{rec}-{doc}", sources, attest=False)
 
 
 def add_judgements(b: GraphBuilder) -> None:
@@ -113,7 +144,7 @@ def add_evidence(b: GraphBuilder) -> None:
         b.add(g, node, DCTERMS.description, Literal(entry["summary"]))
         b.add(g, node, LKG.evidenceFor, iri("recommendation", entry["recommendation"]))
         b.add(g, node, LKG.status, concept("follow-up-status", entry["status"]))
-        b.add(g, node, LKG.basis, Literal("curators' assessment of the cited later statement"))
+        b.add(g, node, LKG.basis, Literal(entry["rationale"]))
         b.add(g, node, RDFS.comment, entry.get("note"))
         b.cite(node, f"evidence-{entry['id']}", entry["sources"])
 
