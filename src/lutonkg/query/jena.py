@@ -4,8 +4,9 @@ Used to check that the query library means the same on another SPARQL 1.1 implem
 (tests/test_engine_conformance.py) and to time it (benchmarks/query_library.py). Jena comes from Debian's
 `libapache-jena-java` (its jars and those of the packages it depends on, found through dpkg's records) or from a
 Jena distribution named by `$JENA_HOME` (its lib/ folder). The small runner `JenaQueries.java` beside this module is
-compiled once with `javac` into the user's cache folder (`~/.cache/lutonkg/jena/`, or `$XDG_CACHE_HOME`), keyed by
-the hash of its source and class path.
+compiled once (by `javac`, or by the compiler module of the Java runtime where no JDK is installed, as with Debian's
+default-jre-headless) into the user's cache folder (`~/.cache/lutonkg/jena/`, or `$XDG_CACHE_HOME`), keyed by the
+hash of its source, class path and Java.
 
 >>> from lutonkg.query.jena import run_queries
 >>> load_ms, answers = run_queries(Path("graph/lutonkg.nq"), ["SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"])
@@ -116,39 +117,39 @@ def _xerces_resources(jars: list[Path], folder: Path) -> None:
                     target.write_bytes(archive.read(name))
 
 
-def _java_tools() -> tuple[str, str]:
-    """The java and javac commands; JenaUnavailable when either is missing."""
+def _java_tools() -> tuple[str, list[str]]:
+    """The java command and the command that compiles Java: javac, else the compiler module of the Java runtime
+    (Debian's JRE holds it without the javac program); JenaUnavailable when Java is missing."""
     java, javac = shutil.which("java"), shutil.which("javac")
     if java is None:
         raise JenaUnavailable("no Java runtime on PATH (Debian: apt-get install default-jre-headless)")
-    if javac is None:
-        raise JenaUnavailable("no Java compiler (javac) on PATH for the Jena runner (Debian: default-jdk-headless)")
-    return java, javac
+    return java, [javac] if javac is not None else [java, "-m", "jdk.compiler/com.sun.tools.javac.Main"]
 
 
 def runner_classpath() -> list[str]:
     """The class path to run JenaQueries: the compiled runner and xerces resources (cached), then Jena's jars."""
-    _, javac = _java_tools()
+    java, javac = _java_tools()
     jars = jena_jars()
     source = Path(__file__).with_name(f"{RUNNER}.java")
-    key = hashlib.sha256(source.read_bytes() + "\n".join(map(str, jars)).encode() + os.path.realpath(javac).encode())
+    key = hashlib.sha256(source.read_bytes() + "\n".join(map(str, jars)).encode() + os.path.realpath(java).encode())
     folder = cache_dir() / "jena" / key.hexdigest()[:16]
     if not (folder / f"{RUNNER}.class").is_file():
         _compile(javac, source, jars, folder)
     return [str(folder), *map(str, jars)]
 
 
-def _compile(javac: str, source: Path, jars: list[Path], folder: Path) -> None:
+def _compile(javac: list[str], source: Path, jars: list[Path], folder: Path) -> None:
     """Compile the runner and unpack the resources into a fresh folder, then move it into place in one step."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=folder.parent))
     try:
         cp = os.pathsep.join(map(str, jars))
         done = subprocess.run(
-            [javac, "-nowarn", "-d", str(scratch), "-cp", cp, str(source)], capture_output=True, text=True, check=False
+            [*javac, "-nowarn", "-d", str(scratch), "-cp", cp, str(source)], capture_output=True, text=True, check=False
         )
         if done.returncode != 0:
-            raise JenaUnavailable(f"javac could not compile {source.name}: {' '.join(done.stderr.split())[:300]}")
+            said = " ".join(done.stderr.split())[:300]
+            raise JenaUnavailable(f"could not compile {source.name} (a JDK's javac helps): {said}")
         _xerces_resources(jars, scratch)
         try:
             os.rename(scratch, folder)
