@@ -277,11 +277,17 @@ def _validate_changes(previous: bytes, current: list[str]) -> str | None:
 def union_store(stated: Statements) -> ox.Store:
     """A store for the SPARQL checks: the union of the named graphs as its default graph, and the named graphs too
     only when a check asks for them (GRAPH), which none does now (loading half as much)."""
-    if any(re.search(r"\bGRAPH\b", path.read_text(encoding="utf-8"), re.I) for path in checks_dir().glob("*.rq")):
+    if any(_uses_graph(path.read_text(encoding="utf-8")) for path in checks_dir().glob("*.rq")):
         return store_from_nquads(stated.nquads_body())
     store = ox.Store()
     store.load(input="".join(line + " .\n" for line in stated.triple_lines), format=ox.RdfFormat.N_TRIPLES)
     return store
+
+
+def _uses_graph(query: str) -> bool:
+    """Whether a query has a GRAPH pattern (a keyword followed by a variable or an IRI; comment lines ignored)."""
+    text = re.sub(r"(?m)^\s*#.*$", "", query)
+    return re.search(r"\bGRAPH\s*[?$<]", text, re.I) is not None
 
 
 def check_quality(data: Data, all_quads: list[ox.Quad] | Statements) -> None:
