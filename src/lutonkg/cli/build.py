@@ -27,12 +27,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
     try:
         with progress("building the graph") as step:
             report = build(data, out, use_reasoner=not args.no_reason, step=step, cache=cache)
+        print(format_report(report))
     except BuildError as exc:
         return fail("build", f"{exc} (nothing was written)", 1)
     finally:
         if in_main:
             signal.signal(signal.SIGTERM, previous)
-    print(format_report(report))
     return 0
 
 
@@ -48,12 +48,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
     try:
         with progress("checking the data") as step:
             report = check(data, use_reasoner=not args.no_reason, step=step, cache=cache)
+        print(format_check(report))
     except BuildError as exc:
         return fail("check", str(exc), 1)
     finally:
         if in_main:
             signal.signal(signal.SIGTERM, previous)
-    print(format_check(report))
     return 0
 
 

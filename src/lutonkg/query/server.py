@@ -435,11 +435,12 @@ def serving(
     memory: int = MEMORY_LIMIT,
     limits: Limits = LIMITS,
     tmp: Path | None = None,
+    site: Path | None = None,
 ) -> Iterator[Service]:
     """A read-only server of the graph for the duration of a with-block; processes and work folder cleaned up after.
 
     Call supervise(service) (or service.watch() in a loop) from the main thread to keep Oxigraph running. tmp: where
-    work folders go (default: the system's temporary directory).
+    work folders go (default: the system's temporary directory). site: a review site folder served under /site/.
     """
     clean_stale(tmp)
     check_port(host, port)
@@ -451,7 +452,7 @@ def serving(
         engine = Server(location, "127.0.0.1", free_port(), timeout)
         upstream = Upstream(engine.host, engine.port)
         try:
-            front = FrontServer(host, port, Front(upstream, timeout, frozenset(names), limits))
+            front = FrontServer(host, port, Front(upstream, timeout, frozenset(names), limits, site))
         except OSError as exc:
             raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
         service = Service(engine, front, upstream, memory)
