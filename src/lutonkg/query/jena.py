@@ -1,7 +1,7 @@
 """Apache Jena ARQ as a second engine: many queries over one N-Quads file in one JVM, rows as plain values.
 
 Used to check that the query library means the same on another SPARQL 1.1 implementation
-(tests/test_engine_conformance.py) and to time it (benchmarks/query_library.py). Jena comes from Debian's
+(tests/test_engine_conformance.py); each answer also carries its times, for benchmarks. Jena comes from Debian's
 `libapache-jena-java` (its jars and those of the packages it depends on, found through dpkg's records) or from a
 Jena distribution named by `$JENA_HOME` (its lib/ folder). The small runner `JenaQueries.java` beside this module is
 compiled once (by `javac`, or by the compiler module of the Java runtime where no JDK is installed, as with Debian's
