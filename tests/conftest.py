@@ -1,19 +1,28 @@
-"""Shared fixtures: the curated data, a fresh build in a temporary folder, and the source texts when present."""
+"""Shared fixtures: the curated data, a fresh build in a temporary folder, and the source texts when present.
+
+The build cache (lutonkg.build.cache) is off for every test, in this process and the commands it starts, so each
+build does every stage as before and leaves nothing beside its outputs; test_build_cache.py turns it on where it is
+the subject.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from project_paths import DATA_DIR, PROJECT
 
+from lutonkg.build.cache import CACHE_ENV
 from lutonkg.build.pipeline import build
 from lutonkg.data.load import Data, load_data
 from lutonkg.namespaces import SPARQL_PREFIXES
 from lutonkg.project import SOURCES_ENV
 from lutonkg.query.store import select, store_from_file
+
+os.environ[CACHE_ENV] = "off"
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +37,17 @@ def fresh_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("graph")
     build(DATA_DIR, out)
     return out
+
+
+@pytest.fixture(scope="session")
+def two_authority_nquads(fresh_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Luton and one synthetic copy of it (benchmarks/synthetic.py: every local IRI prefixed `a002-`), as N-Quads."""
+    sys.path.insert(0, str(PROJECT.root / "benchmarks"))
+    from synthetic import generate
+
+    path = tmp_path_factory.mktemp("national") / "two.nq"
+    generate(2, path, fresh_build / "lutonkg.nq")
+    return path
 
 
 @pytest.fixture(scope="session")

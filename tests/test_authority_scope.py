@@ -7,19 +7,14 @@ plus a copy with every local IRI prefixed `a002-`) shows that scoping picks out 
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-from project_paths import REPO_ROOT
 
 from lutonkg.namespaces import ID
 from lutonkg.query import OxigraphEngine, QueryError, prepare, run
 from lutonkg.query.library import library
 from lutonkg.query.store import store_from_file
-
-sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
-from synthetic import generate  # noqa: E402  (the benchmark's generator, tested here)
 
 LIBRARY = library()
 SCOPED = sorted(name for name, spec in LIBRARY.items() if any(p.name == "authority" for p in spec.params))
@@ -39,11 +34,9 @@ def engine(store) -> OxigraphEngine:
 
 
 @pytest.fixture(scope="module")
-def two_authorities(fresh_build: Path, tmp_path_factory: pytest.TempPathFactory) -> OxigraphEngine:
-    """Luton and one synthetic copy of it, in one store."""
-    path = tmp_path_factory.mktemp("national") / "two.nq"
-    generate(2, path, fresh_build / "lutonkg.nq")
-    return OxigraphEngine(store_from_file(path))
+def two_authorities(two_authority_nquads: Path) -> OxigraphEngine:
+    """Luton and one synthetic copy of it, in one store (the generator is tested through this fixture)."""
+    return OxigraphEngine(store_from_file(two_authority_nquads))
 
 
 def test_the_listing_queries_take_an_authority():

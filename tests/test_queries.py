@@ -1,5 +1,5 @@
-"""The competency-question library: each query's answer checked against the sources and the curated data, and
-every query giving identical results on pyoxigraph and rdflib."""
+"""The competency-question library: each query's answer checked against the sources and the curated data. That every
+query gives the same rows on pyoxigraph, rdflib and Jena ARQ is tests/test_engine_conformance.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from lutonkg.data.load import Data
-from lutonkg.query import OxigraphEngine, RdflibEngine, load_rdflib, run
+from lutonkg.query import OxigraphEngine, run
 from lutonkg.query.library import library
 from lutonkg.query.params import KINDS
 
@@ -20,7 +20,7 @@ DOC = ID + "document/"
 CURATION = ID + "graph/curation"
 LIBRARY = library()
 
-# optional parameters worth checking on both engines, beyond each query's defaults and examples
+# optional parameters worth checking on every engine (test_engine_conformance.py), beyond defaults and examples
 VARIANTS = [
     ("safeguarding-bodies", {"year": "2008"}),
     ("relationship-sources", {"body": "area-child-protection-committee", "relation": "member-of"}),
@@ -45,12 +45,6 @@ def engine(store: ox.Store) -> OxigraphEngine:
 
 
 @pytest.fixture(scope="module")
-def rdflib_engine(fresh_build: Path) -> RdflibEngine:
-    """The same build on rdflib (a Dataset querying the union of its graphs)."""
-    return RdflibEngine(load_rdflib(fresh_build / "lutonkg.nq"))
-
-
-@pytest.fixture(scope="module")
 def q(engine: OxigraphEngine):
     """Run a library query with parameters on pyoxigraph."""
     return lambda name, **params: run(LIBRARY[name], params, engine)
@@ -72,21 +66,6 @@ def test_every_query_documents_question_parameters_and_rows():
             assert param.description, f"{name}: parameter {param.name} is undescribed"
             assert not param.required or param.example, f"{name}: required {param.name} needs an example"
             assert f"?{param.name}" in spec.text, f"{name}: parameter {param.name} is not used"
-
-
-@pytest.mark.parametrize("name", sorted(LIBRARY))
-def test_same_rows_on_rdflib_and_pyoxigraph(name, engine, rdflib_engine):
-    spec = LIBRARY[name]
-    on_oxigraph = run(spec, spec.sample_params(), engine)
-    assert on_oxigraph, f"{name} answers nothing with its example parameters"
-    assert run(spec, spec.sample_params(), rdflib_engine) == on_oxigraph
-
-
-@pytest.mark.parametrize(("name", "params"), VARIANTS, ids=[v[0] for v in VARIANTS])
-def test_same_rows_with_optional_parameters(name, params, engine, rdflib_engine):
-    on_oxigraph = run(LIBRARY[name], params, engine)
-    assert on_oxigraph
-    assert run(LIBRARY[name], params, rdflib_engine) == on_oxigraph
 
 
 def test_safeguarding_bodies_by_year(q):

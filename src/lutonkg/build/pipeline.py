@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -9,18 +11,21 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+import pyoxigraph as ox
+from rdflib import Graph
 
 from lutonkg.build import publish
+from lutonkg.build.cache import Cache, digest
 from lutonkg.build.register import duty_register
-from lutonkg.checks import reason
-from lutonkg.checks.validate import Problem, shacl_problems, sparql_problems
+from lutonkg.checks import incremental, reason, validate
+from lutonkg.checks.validate import Problem, shacl_problems, shapes_graph, sparql_problems
 from lutonkg.data.load import Data, DataError, load_data
 from lutonkg.namespaces import BASE, INFERRED_GRAPH, LKG, ONTOLOGY_GRAPH, PREFIXES
-from lutonkg.rdf.builder import NameClash
+from lutonkg.rdf.builder import NameClash, QuadSet
 from lutonkg.rdf.dataset import build_dataset
-from lutonkg.rdf.oxstore import store_from_quads
-from lutonkg.rdf.serialize import jsonld, nquads, quads, triples, turtle
+from lutonkg.rdf.oxstore import store_from_nquads, store_from_quads
+from lutonkg.rdf.serialize import Statements, jsonld, nquads, statements, turtle
+from lutonkg.resources import checks_dir, shapes_file
 
 OUTPUTS = ("lutonkg.ttl", "lutonkg.jsonld", "lutonkg.nq", "duty-register.csv")
 _SECTION_OF_KIND = {
@@ -116,75 +121,87 @@ def _fail(data: Data, problems: list[Problem], what: str) -> BuildError:
     return BuildError(f"{locate(data, first.focus)}: {what}: {first.message}{more}")
 
 
-def _locate_clash(data: Data, ds: Dataset, exc: reason.InconsistentGraph) -> str:
+def _locate_clash(data: Data, ds: QuadSet, exc: reason.InconsistentGraph) -> str:
     """Where a reasoner clash comes from: the relationship entry whose link implied a type, else the thing itself."""
     if exc.link is not None:
         s, _, o = exc.link
-        for node, _, _, _ in ds.quads((None, LKG.subject, s, None)):
+        for node, _, _, _ in ds.match(p=LKG.subject, o=s):
             where = locate(data, str(node))
-            if any(ds.quads((node, LKG.object, o, None))) and " entry " in where:
+            if any(ds.match(node, LKG.object, o)) and " entry " in where:
                 return where
     return locate(data, str(exc.thing)) if exc.thing is not None else ""
 
 
-def _reason(data: Data, ds: Dataset, ontology: Graph, use_reasoner: bool) -> tuple[list, str]:
-    """Check consistency with HermiT; return what it infers (for the inferred graph) and a one-line account."""
-    if not use_reasoner:
-        return [], "OWL reasoning skipped (--no-reason): the outputs differ from a reasoned build (no inferred links)"
-    facts = {(s, p, o) for s, p, o, g in ds.quads((None, None, None, None)) if g != ONTOLOGY_GRAPH}
+def _reason(data: Data, ds: QuadSet, ontology: Graph, facts: set) -> reason.ReasoningResult:
+    """Check consistency with HermiT and return what it infers; BuildError (one line) if it cannot or finds a clash."""
     try:
-        result = reason.materialise(ontology, facts)
+        return reason.materialise(ontology, facts)
     except reason.InconsistentGraph as exc:
         where = _locate_clash(data, ds, exc)
         raise BuildError(f"{where}: {exc}" if where else str(exc)) from None
     except reason.ReasonerFailed as exc:
         raise BuildError(str(exc)) from None
-    return result.inferred, f"HermiT: consistent, {len(result.inferred)} triples inferred"
 
 
-def union_graph(ds: Dataset) -> Graph:
+def union_graph(ds: QuadSet) -> Graph:
     """Every triple of every named graph, once, as an rdflib graph (for pySHACL)."""
     g = Graph()
     for prefix, namespace in PREFIXES.items():
         g.bind(prefix, namespace)
-    for s, p, o, _ in ds.quads((None, None, None, None)):
+    for s, p, o, _ in ds:
         g.add((s, p, o))
     return g
 
 
-def _reason_and_prepare(data: Data, ds: Dataset, use_reasoner: bool) -> tuple[Graph, list, str]:
-    """Reason, and meanwhile build the graph pySHACL validates; add the inferences to both (reasoned graph for SHACL).
+def _reason_and_prepare(data: Data, ds: QuadSet, use_reasoner: bool, store: Cache) -> tuple[Graph | None, list, str]:
+    """Reason (or take the result from the cache) and add the inferences to the inferred graph; return the graph
+    pySHACL would validate when it was made meanwhile (else None), the inferred triples and a one-line account.
 
-    HermiT runs in Java while the main thread waits for it, so a helper thread copies the asserted triples for SHACL
-    in that time (both only read the dataset until the reasoner is done). The reasoner runs in the main thread so
-    that Ctrl-C (KeyboardInterrupt, raised only there) stops Java at once instead of waiting for it.
+    The reasoner's result depends only on the ontology and on the type and object-property assertions
+    (reason.reasoning_key), so an edit to anything else (a date, a citation, a label) reuses it. When HermiT runs,
+    in Java while the main thread waits for it, a helper thread copies the asserted triples for SHACL in that time
+    (both only read the dataset until the reasoner is done). The reasoner runs in the main thread so that Ctrl-C
+    (KeyboardInterrupt, raised only there) stops Java at once instead of waiting for it.
     """
+    if not use_reasoner:
+        skipped = "OWL reasoning skipped (--no-reason): the outputs differ from a reasoned build (no inferred links)"
+        return None, [], skipped
     ontology = ds.graph(ONTOLOGY_GRAPH)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lutonkg-shacl-input") as pool:
-        copying = pool.submit(union_graph, ds)
-        inferred, account = _reason(data, ds, ontology, use_reasoner)
-        shacl_input = copying.result()
-    target = ds.graph(INFERRED_GRAPH)
-    for triple in inferred:
-        target.add(triple)
-        shacl_input.add(triple)
-    return shacl_input, inferred, account
+    facts = {(s, p, o) for s, p, o, g in ds if str.__ne__(g, ONTOLOGY_GRAPH)}  # str's test: rdflib's is slow
+    key = reason.reasoning_key(ontology, facts) if store.enabled else ""
+    cached = store.get("reasoning", key) if key else None
+    shacl_input, source = None, ""
+    if cached is not None:
+        result, source = reason.decode_result(cached), " (from the build cache)"
+    else:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lutonkg-shacl-input") as pool:
+            copying = pool.submit(union_graph, ds)
+            result = _reason(data, ds, ontology, facts)
+            shacl_input = copying.result()
+        encoded = reason.encode_result(result) if key else None
+        if encoded is not None:
+            store.put("reasoning", key, encoded)
+    for s, p, o in result.inferred:
+        ds.add(s, p, o, INFERRED_GRAPH)
+        if shacl_input is not None:
+            shacl_input.add((s, p, o))
+    return shacl_input, result.inferred, f"HermiT: consistent, {len(result.inferred)} triples inferred{source}"
 
 
-def _summarise(data: Data, ds: Dataset, report: BuildReport) -> None:
+def _summarise(data: Data, stated: Statements, report: BuildReport) -> None:
     """Counts for the summary: triples, bodies by type, facts (quads) per source document."""
+    report.triples = len(stated.triple_lines)
     report.bodies_by_type = Counter(data.body_type(b) for b in data.bodies())
-    per_graph: Counter = Counter()
-    for _, _, _, g in ds.quads((None, None, None, None)):
-        per_graph[str(g)] += 1
+    per_graph = Counter(line.rsplit(" ", 1)[1] for line in stated.quad_lines)  # the graph: the last term, an IRI
     for doc in data["documents"]:
-        report.facts_by_document[doc["id"]] = per_graph.get(f"{BASE}id/graph/{doc['id']}", 0)
+        report.facts_by_document[doc["id"]] = per_graph.get(f"<{BASE}id/graph/{doc['id']}>", 0)
 
 
-def convert(data_dir: Path) -> tuple[Data, Dataset]:
-    """Read and check the data and turn it into RDF; BuildError (one line) on bad data."""
+def convert(data_dir: Path, store: Cache | None = None) -> tuple[Data, QuadSet]:
+    """Read and check the data and turn it into RDF; BuildError (one line) on bad data. With a cache, data files
+    read and checked before are taken from it."""
     try:
-        data = load_data(data_dir)
+        data = load_data(data_dir, store if store is not None and store.enabled else None)
     except DataError as exc:
         raise BuildError(str(exc)) from None
     try:
@@ -214,18 +231,85 @@ def check_shapes(data: Data, graph: Graph) -> None:
         raise _fail(data, problems, "SHACL")
 
 
-def check_quality(data: Data, all_quads: list) -> None:
+def _shapes_key() -> str:
+    """What a SHACL verdict depends on besides the graph: the shapes, the validating code, pySHACL's version."""
+    code = [Path(module.__file__).read_bytes() for module in (incremental, validate)]
+    return digest(shapes_file().read_bytes(), *code, _version("pyshacl"))
+
+
+def _version(package: str) -> str:
+    """An installed package's version ('' when unknown)."""
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+def validate_shapes(data: Data, ds: QuadSet, stated: Statements, shacl_input: Graph | None, store: Cache) -> str:
+    """SHACL, on only what changed since the last graph that conformed (lutonkg.checks.incremental) where the
+    cache holds one, else on the whole graph; BuildError naming the first entry at fault. Returns how it was done."""
+    key = _shapes_key() if store.enabled else ""
+    current = stated.triple_lines
+    previous = store.get("shacl-conforming", key) if key else None
+    done = _validate_changes(previous, current) if previous is not None else None
+    if done is None:
+        check_shapes(data, shacl_input if shacl_input is not None else union_graph(ds))
+        done = "SHACL shapes conform"
+    if key:
+        store.put("shacl-conforming", key, "\n".join(current).encode("utf-8"))
+    return done
+
+
+def _validate_changes(previous: bytes, current: list[str]) -> str | None:
+    """Validate the nodes that changed since a graph that conformed; an account when they all conform, else None
+    (the whole graph must be validated: to be exact, or to report every problem as a full build does)."""
+    shapes = shapes_graph()
+    nodes = incremental.changed_nodes(set(previous.decode("utf-8").split("\n")), current)
+    if nodes is None or not incremental.local_shapes(shapes):
+        return None
+    if nodes:
+        focus = {incremental.focus_of(n) for n in nodes}
+        if shacl_problems(incremental.neighbourhood(current, nodes), about=focus, shapes=shapes):
+            return None
+    return f"SHACL shapes conform ({len(nodes)} changed node(s) validated, the rest as before)"
+
+
+def union_store(stated: Statements) -> ox.Store:
+    """A store for the SPARQL checks: the union of the named graphs as its default graph, and the named graphs too
+    only when a check asks for them (GRAPH), which none does now (loading half as much)."""
+    if any(_uses_graph(path.read_text(encoding="utf-8")) for path in checks_dir().glob("*.rq")):
+        return store_from_nquads(stated.nquads_body())
+    store = ox.Store()
+    store.load(input="".join(line + " .\n" for line in stated.triple_lines), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def _uses_graph(query: str) -> bool:
+    """Whether a query has a GRAPH pattern (a keyword followed by a variable or an IRI; comment lines ignored)."""
+    text = re.sub(r"(?m)^\s*#.*$", "", query)
+    return re.search(r"\bGRAPH\s*[?$<]", text, re.I) is not None
+
+
+def check_quality(data: Data, all_quads: list[ox.Quad] | Statements) -> None:
     """Run the SPARQL quality checks; BuildError naming the first entry at fault."""
-    problems = sparql_problems(store_from_quads(all_quads))
+    if isinstance(all_quads, Statements):
+        problems = sparql_problems(union_store(all_quads))
+    else:
+        problems = sparql_problems(store_from_quads(all_quads))
     if problems:
         raise _fail(data, problems, "quality check")
 
 
 def build(
-    data_dir: Path, out_dir: Path, use_reasoner: bool = True, step: Callable[[str], None] = lambda name: None
+    data_dir: Path,
+    out_dir: Path,
+    use_reasoner: bool = True,
+    step: Callable[[str], None] = lambda name: None,
+    cache: Cache | None = None,
 ) -> BuildReport:
     """Load, convert, reason, validate and publish; raise BuildError (outputs left as they were) on any problem.
-    `step` is told the name of each stage as it starts (for progress).
+    `step` is told the name of each stage as it starts (for progress); `cache` keeps the slow stages' results
+    between builds (lutonkg.build.cache; none by default), which never changes the outputs.
 
     One build at a time holds the output folder; its outputs appear all at once (lutonkg.build.publish).
     """
@@ -236,7 +320,7 @@ def build(
         with publish.exclusive(out_dir, OUTPUTS):
             staging = publish.stage(out_dir)
             try:
-                report, files = _make(data_dir, use_reasoner, step)
+                report, files = _make(data_dir, use_reasoner, step, cache or Cache(None))
                 step("publishing the outputs")
                 publish.write(staging, files)
                 report.written = publish.swap_in(staging, out_dir, OUTPUTS)
@@ -248,31 +332,69 @@ def build(
     return report
 
 
-def _make(data_dir: Path, use_reasoner: bool, step: Callable[[str], None]) -> tuple[BuildReport, dict[str, str]]:
+def check(
+    data_dir: Path,
+    use_reasoner: bool = True,
+    step: Callable[[str], None] = lambda name: None,
+    cache: Cache | None = None,
+) -> BuildReport:
+    """Everything a build checks (schema, references, fidelity, reasoning, SPARQL checks, SHACL), writing no outputs;
+    BuildError (one line) on the first problem."""
+    started = time.perf_counter()
+    if use_reasoner and not reason.java_available():
+        raise BuildError(NO_JAVA)
+    report = BuildReport()
+    step("reading and checking the data")
+    data, ds = convert(data_dir, cache)
+    _summarise(data, _validate(data, ds, use_reasoner, step, cache or Cache(None), report), report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _validate(
+    data: Data, ds: QuadSet, use_reasoner: bool, step: Callable[[str], None], store: Cache, report: BuildReport
+) -> Statements:
+    """Reason, then run the SPARQL checks and SHACL; the reasoned dataset's statements."""
+    step("OWL reasoning (HermiT)" if use_reasoner else "preparing validation")
+    shacl_input, inferred, report.reasoning = _reason_and_prepare(data, ds, use_reasoner, store)
+    report.inferred = len(inferred)
+    stated = statements(ds)
+    step("SPARQL quality checks")
+    check_quality(data, stated)  # the quick SPARQL checks first, so the commonest mistakes fail fast
+    step("SHACL validation")
+    report.validation = validate_shapes(data, ds, stated, shacl_input, store) + "; SPARQL quality checks pass"
+    return stated
+
+
+def _make(
+    data_dir: Path, use_reasoner: bool, step: Callable[[str], None], store: Cache
+) -> tuple[BuildReport, dict[str, str]]:
     """Everything but writing: the checked, reasoned and validated graph as the text of each output file."""
     report = BuildReport()
     step("reading and checking the data")
-    data, ds = convert(data_dir)
-    step("OWL reasoning (HermiT)" if use_reasoner else "preparing validation")
-    shacl_input, inferred, report.reasoning = _reason_and_prepare(data, ds, use_reasoner)
-    report.inferred = len(inferred)
-    all_quads = quads(ds)
-    union = triples(all_quads)
-    step("SPARQL quality checks")
-    check_quality(data, all_quads)  # the quick SPARQL checks first, so the commonest mistakes fail fast
-    step("SHACL validation")
-    check_shapes(data, shacl_input)
-    report.validation = "SHACL shapes conform; SPARQL quality checks pass"
-    report.triples = len(union)
-    _summarise(data, ds, report)
+    data, ds = convert(data_dir, store)
+    stated = _validate(data, ds, use_reasoner, step, store, report)
+    _summarise(data, stated, report)
     step("serialising Turtle, JSON-LD, N-Quads and the duty register")
+    union = stated.union
     files = {
         "lutonkg.ttl": turtle(union),
         "lutonkg.jsonld": jsonld(union),
-        "lutonkg.nq": nquads(all_quads),
+        "lutonkg.nq": nquads(stated),
         "duty-register.csv": duty_register(data),
     }
     return report, files
+
+
+def format_check(report: BuildReport) -> str:
+    """The short summary printed after a check."""
+    return "\n".join(
+        [
+            f"checked {report.triples} triples ({report.inferred} inferred) in {report.seconds:.1f} s: nothing written",
+            f"  reasoning: {report.reasoning}",
+            f"  validation: {report.validation}",
+        ]
+    )
 
 
 def format_report(report: BuildReport) -> str:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import io
+import re
 import shutil
 import tempfile
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
 from rdflib.namespace import PROV
 from rdflib.term import Node
 
@@ -23,6 +27,7 @@ _SKIP_TYPES = {OWL.Thing, OWL.NamedIndividual}
 _PROVENANCE = {PROV.qualifiedDerivation, PROV.wasDerivedFrom, PROV.entity, LKG.attestedIn}
 _CITATIONS = str(ID) + "citation/"
 _THINGS = (str(ID), LEGISLATION)
+_UNSAFE = re.compile(r"[\t\n\r]")
 
 
 def _is_thing(node: URIRef) -> bool:
@@ -66,6 +71,48 @@ def reasoner_input(ontology: Graph, facts: Iterable[Triple]) -> set[Triple]:
         if isinstance(s, URIRef) and isinstance(o, URIRef) and (p == RDF.type or p in object_props):
             source.add((s, p, o))
     return source
+
+
+def reasoning_key(ontology: Graph, facts: Iterable[Triple]) -> str:
+    """A hash of everything materialise() reads: the reasoner's input, the stated types of things (for the closure
+    of their classes), this module's code and owlready2's version. Equal keys give equal results."""
+    facts = list(facts)
+    typed = {(s, p, o) for s, p, o in facts if p == RDF.type and isinstance(s, URIRef) and _is_thing(s)}
+    lines = sorted(" ".join(map(_key_text, triple)) for triple in reasoner_input(ontology, facts) | typed)
+    hashing = hashlib.sha256(Path(__file__).read_bytes())
+    hashing.update(f"\nowlready2 {_version('owlready2')}\n".encode())
+    hashing.update("\n".join(lines).encode("utf-8"))
+    return hashing.hexdigest()
+
+
+def _key_text(term: Node) -> str:
+    """A term as text that tells every two terms apart (cheaper than rdflib's n3())."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return repr((str(term), getattr(term, "datatype", None), getattr(term, "language", None)))
+
+
+def _version(package: str) -> str:
+    """An installed package's version ('' when unknown)."""
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+def encode_result(result: ReasoningResult) -> bytes | None:
+    """The inferred triples as text for the build cache (one per line, IRIs split by tabs); None if not all IRIs."""
+    if not all(isinstance(t, URIRef) and not _UNSAFE.search(t) for triple in result.inferred for t in triple):
+        return None
+    return "\n".join("\t".join(triple) for triple in result.inferred).encode("utf-8")
+
+
+def decode_result(payload: bytes) -> ReasoningResult:
+    """The result encode_result() wrote, in the same order."""
+    text = payload.decode("utf-8")
+    return ReasoningResult([tuple(map(URIRef, line.split("\t"))) for line in text.split("\n")] if text else [])
 
 
 def _ntriples(triples: Iterable[Triple]) -> bytes:

@@ -1,4 +1,5 @@
-"""`lutonkg build` and `lutonkg verify-sources`: turn a project's data into its graph, and check its citations."""
+"""`lutonkg build`, `lutonkg check` and `lutonkg verify-sources`: turn a project's data into its graph, check the
+data without building, and check its citations."""
 
 from __future__ import annotations
 
@@ -7,21 +8,25 @@ import signal
 import threading
 from pathlib import Path
 
-from lutonkg.cli.common import Terminated, fail, project
+from lutonkg.cli.common import ProjectError, Terminated, fail, project
 from lutonkg.cli.progress import progress
+
+NO_CACHE = "redo every stage, ignoring (and refreshing) the build cache in graph/.cache"
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
     """Build the graph and print a summary; one error line and exit 1 on bad data."""
+    from lutonkg.build.cache import for_output
     from lutonkg.build.pipeline import BuildError, build, format_report
 
     data = Path(args.data) if args.data else project(args).data_dir
     out = Path(args.out) if args.out else project(args).graph_dir
+    cache = for_output(out, use=not args.no_cache)
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None  # unwind like Ctrl-C: stop Java, clean
     try:
         with progress("building the graph") as step:
-            report = build(data, out, use_reasoner=not args.no_reason, step=step)
+            report = build(data, out, use_reasoner=not args.no_reason, step=step, cache=cache)
         print(format_report(report))
     except BuildError as exc:
         return fail("build", f"{exc} (nothing was written)", 1)
@@ -29,6 +34,35 @@ def _cmd_build(args: argparse.Namespace) -> int:
         if in_main:
             signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    """Check the data as a build does, writing no outputs; a summary, or one error line and exit 1."""
+    from lutonkg.build.cache import for_output
+    from lutonkg.build.pipeline import BuildError, check, format_check
+
+    data = Path(args.data) if args.data else project(args).data_dir
+    cache = for_output(_cache_home(args, data), use=not args.no_cache)
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None  # unwind like Ctrl-C: stop Java
+    try:
+        with progress("checking the data") as step:
+            report = check(data, use_reasoner=not args.no_reason, step=step, cache=cache)
+        print(format_check(report))
+    except BuildError as exc:
+        return fail("check", str(exc), 1)
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
+    return 0
+
+
+def _cache_home(args: argparse.Namespace, data: Path) -> Path:
+    """The output folder whose build cache `check` shares: the project's graph/, or the data folder's parent."""
+    try:
+        return project(args).graph_dir
+    except ProjectError:
+        return data.parent
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -66,12 +100,20 @@ def _cmd_verify_sources(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Register build and verify-sources."""
+    """Register build, check and verify-sources."""
     p = sub.add_parser("build", help="build, reason over and validate the graph; write the project's graph/ outputs")
     p.add_argument("--data", help="folder of curated YAML files (default: the project's graph/data)")
     p.add_argument("--out", help="folder for the outputs (default: the project's graph/)")
     p.add_argument("--no-reason", action="store_true", help="skip OWL reasoning (faster; outputs then differ)")
+    p.add_argument("--no-cache", action="store_true", help=NO_CACHE)
     p.set_defaults(func=_cmd_build)
+    p = sub.add_parser(
+        "check", help="check the data as a build does (schema, references, reasoning, SPARQL and SHACL); write nothing"
+    )
+    p.add_argument("--data", help="folder of curated YAML files (default: the project's graph/data)")
+    p.add_argument("--no-reason", action="store_true", help="skip OWL reasoning (the consistency check)")
+    p.add_argument("--no-cache", action="store_true", help=NO_CACHE)
+    p.set_defaults(func=_cmd_check)
     p = sub.add_parser("verify-sources", help="check every citation's locator and anchor against the source texts")
     p.add_argument("--sources", help="folder of source texts (default: $LUTONKG_SOURCES, or the project's setting)")
     p.add_argument("--data", help="folder of curated YAML files (default: the project's graph/data)")

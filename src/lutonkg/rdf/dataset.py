@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from rdflib import Dataset
-
 from lutonkg.data.load import Data
 from lutonkg.rdf import bodies, duties, inspections
-from lutonkg.rdf.builder import GraphBuilder, load_ontology
+from lutonkg.rdf.builder import GraphBuilder, QuadSet, load_ontology
 
 
-def build_dataset(data: Data) -> Dataset:
+def build_dataset(data: Data) -> QuadSet:
     """The full RDF dataset (ontology, vocabularies and every fact) for checked data."""
     builder = GraphBuilder(data)
     load_ontology(builder.ds)

@@ -30,6 +30,13 @@ def store_from_quads(quads: Iterable[ox.Quad]) -> ox.Store:
     return with_union_default_graph(store)
 
 
+def store_from_nquads(text: str) -> ox.Store:
+    """An in-memory store holding the quads of an N-Quads text, with their union in the default graph."""
+    store = ox.Store()
+    store.load(input=text, format=ox.RdfFormat.N_QUADS)
+    return with_union_default_graph(store)
+
+
 def select(store: ox.Store, query: str) -> list[dict[str, str]]:
     """Run a SELECT over the default graph (the union of all named graphs); rows as dicts of plain strings."""
     results = store.query(query)

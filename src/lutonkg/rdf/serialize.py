@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, cached_property
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Node
 
 from lutonkg.namespaces import PREFIXES
 
@@ -31,14 +35,66 @@ def to_ox(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"unexpected RDF term {term!r}")
 
 
-def quads(ds: Dataset) -> list[ox.Quad]:
-    """Every quad of the dataset as pyoxigraph quads, sorted so that output order never depends on hashing."""
+def quads(ds: Iterable[tuple[Node, Node, Node, Node | None]]) -> list[ox.Quad]:
+    """Every quad (s, p, o, graph as rdflib terms; None for the default graph) as pyoxigraph quads, sorted so that
+    output order never depends on hashing: by graph, subject, predicate and object, each in its N-Triples form."""
     out = []
-    for s, p, o, g in ds.quads((None, None, None, None)):
+    for s, p, o, g in ds:
         graph = ox.DefaultGraph() if g is None or g == DATASET_DEFAULT_GRAPH_ID else to_ox(g)
         out.append(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph))
     out.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
     return out
+
+
+@dataclass
+class Statements:
+    """The built dataset as the later stages read it, made from one conversion of each distinct term: every quad as a
+    line of N-Quads and every triple of the union as a line of N-Triples (each without its final " ."), sorted.
+
+    Quads sort by graph, subject, predicate and object, triples by subject, predicate and object, each term in its
+    N-Triples form (the order `quads()` and `triples()` give). pyoxigraph writes terms exactly so, which makes
+    `nquads_body()` the same text as serialising the quads.
+    """
+
+    quad_lines: list[str]
+    triple_lines: list[str]
+
+    def nquads_body(self) -> str:
+        """The quads as N-Quads text."""
+        return "".join(line + " .\n" for line in self.quad_lines)
+
+    def quads(self) -> list[ox.Quad]:
+        """The quads as pyoxigraph quads, in order."""
+        return list(ox.parse(input=self.nquads_body(), format=ox.RdfFormat.N_QUADS))
+
+    @cached_property
+    def union(self) -> list[ox.Quad]:
+        """The union's triples (as pyoxigraph quads in the default graph, which every serialiser takes), in order."""
+        text = "".join(line + " .\n" for line in self.triple_lines)
+        return list(ox.parse(input=text, format=ox.RdfFormat.N_TRIPLES))
+
+
+def statements(ds: Iterable[tuple[Node, Node, Node, Node]]) -> Statements:
+    """The quads (s, p, o, named graph as rdflib terms) as sorted lines of N-Quads, and their union as N-Triples."""
+    iris: dict[str, str] = {}  # each IRI converted once, keyed by plain text (rdflib's own equality test is slow)
+    terms: dict[Node, str] = {}  # each other term converted once
+
+    def text(term: Node) -> str:
+        if term.__class__ is URIRef:
+            plain = str.__str__(term)
+            found = iris.get(plain)
+            if found is None:
+                found = iris[plain] = str(ox.NamedNode(plain))
+            return found
+        found = terms.get(term)
+        if found is None:
+            found = terms[term] = str(to_ox(term))
+        return found
+
+    keyed = sorted((text(g), text(s), text(p), text(o)) for s, p, o, g in ds)
+    quad_lines = [f"{s} {p} {o} {g}" for g, s, p, o in keyed]
+    triple_lines = [f"{s} {p} {o}" for s, p, o in sorted({(s, p, o) for _, s, p, o in keyed})]
+    return Statements(quad_lines, triple_lines)
 
 
 def triples(all_quads: list[ox.Quad]) -> list[ox.Triple]:
@@ -47,18 +103,22 @@ def triples(all_quads: list[ox.Quad]) -> list[ox.Triple]:
     return [ox.Triple(*t) for t in sorted(unique, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))]
 
 
-def turtle(union: list[ox.Triple]) -> str:
+def turtle(union: list[ox.Triple] | list[ox.Quad]) -> str:
     """Turtle with the project's prefixes and a generated-file header."""
     body = ox.serialize(union, format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES).decode("utf-8")
     return f"# {HEADER}\n{body}"
 
 
-def nquads(all_quads: list[ox.Quad]) -> str:
+def nquads(all_quads: list[ox.Quad] | Statements) -> str:
     """N-Quads, one named graph per source document (plus ontology, vocabularies, curation and inferred graphs)."""
-    body = ox.serialize(all_quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+    if isinstance(all_quads, Statements):
+        body = all_quads.nquads_body()
+    else:
+        body = ox.serialize(all_quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
     return f"# {HEADER}\n{body}"
 
 
+@cache
 def _compact_iri(iri: str) -> str:
     """An IRI as a compact IRI (`lkg:locator`, `id:body/luton-lea`) where one of the context's prefixes fits."""
     for prefix, namespace in _BY_LENGTH:
@@ -90,9 +150,48 @@ def _compact(value: object) -> object:
     return out
 
 
-def jsonld(union: list[ox.Triple]) -> str:
+def jsonld(union: list[ox.Triple] | list[ox.Quad]) -> str:
     """Compacted JSON-LD with a context of the project's prefixes, one node object per subject in IRI order,
     indented for readable diffs."""
     nodes = json.loads(ox.serialize(union, format=ox.RdfFormat.JSON_LD))
     document = {"@context": _CONTEXT, "@graph": [_compact(node) for node in nodes]}
-    return json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    out: list[str] = []
+    _dump(document, "\n", out)
+    return "".join(out) + "\n"
+
+
+_encode_text = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+
+
+def _dump(value: object, newline: str, out: list[str]) -> None:
+    """Append JSON text of value to out, byte for byte what json.dumps(value, indent=1, sort_keys=True,
+    ensure_ascii=False) writes, about twice as fast (the standard library's indenting encoder is pure Python).
+    `newline` is a line break and the indentation of the line value starts on."""
+    if isinstance(value, str):
+        out.append(_encode_text(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + " "
+        separator = "{" + inner
+        for key in sorted(value):
+            out.append(separator)
+            out.append(_encode_text(key))
+            out.append(": ")
+            _dump(value[key], inner, out)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, list):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + " "
+        separator = "[" + inner
+        for item in value:
+            out.append(separator)
+            _dump(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "]")
+    else:
+        out.append(json.dumps(value))  # numbers, booleans, null (the JSON-LD writer gives literals as text)

@@ -1,0 +1,87 @@
+"""Benchmark (d): a curator's edit loop. On a copy of the project's data in a temporary folder: a full build that fills
+the build cache, then REPEATS times an edit of one relationship's note followed by `lutonkg build`, `lutonkg check`
+with the cache warm, and both again without the cache (`--no-cache`), and an edit the reasoner sees (one
+relationship's object). Each is run as a command, as a user runs it; wall and CPU seconds (user + system, Java
+included) are reported, with the load average, since on a shared machine CPU time is the steadier figure.
+
+    python benchmarks/edit_loop.py [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTE = re.compile(r"(?m)^  note: The cohesion report treats the LEA as one part of the council.*$")
+OBJECT = re.compile(r"(?m)^  object: luton-borough-council$")
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Run a command; its wall and CPU seconds (user + system of it and its children)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def edit(path: Path, pattern: re.Pattern, replacement: str) -> None:
+    """Replace the one line the pattern matches."""
+    text, count = pattern.subn(replacement, path.read_text(encoding="utf-8"), count=1)
+    if count != 1:
+        sys.exit(f"{path}: the line this benchmark edits is not there")
+    path.write_text(text, encoding="utf-8")
+
+
+def row(label: str, runs: list[tuple[float, float]]) -> str:
+    """One Markdown row: median wall and CPU seconds, and every run."""
+    walls, cpus = [w for w, _ in runs], [c for _, c in runs]
+    each = ", ".join(f"{w:.1f}/{c:.1f}" for w, c in runs)
+    return f"| {label} | {statistics.median(walls):.1f} | {statistics.median(cpus):.1f} | {each} |"
+
+
+def main() -> None:
+    """Measure and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    repeats = parser.parse_args().repeats
+    os.environ.pop("LUTONKG_CACHE", None)
+    with tempfile.TemporaryDirectory(prefix="lutonkg-edit-loop-") as scratch:
+        project = Path(scratch) / "project"
+        shutil.copytree(ROOT / "graph" / "data", project / "graph" / "data")
+        relationships = project / "graph" / "data" / "relationships.yaml"
+        cli = [sys.executable, "-m", "lutonkg.cli"]
+        build, check = [*cli, "build", "--project", str(project)], [*cli, "check", "--project", str(project)]
+        load = os.getloadavg()
+        rows = [row("full build, empty cache", [timed(build)])]
+        runs = []
+        for index in range(repeats):
+            note = f"  note: The cohesion report treats the LEA as one part of the council (edit {index})."
+            edit(relationships, NOTE, note)
+            runs.append(timed(build))
+        rows.append(row("edit one relationship's note, then `lutonkg build`", runs))
+        rows.append(row("`lutonkg check` (cache warm)", [timed(check) for _ in range(repeats)]))
+        rows.append(row("`lutonkg check --no-cache`", [timed([*check, "--no-cache"]) for _ in range(repeats)]))
+        rows.append(row("`lutonkg build --no-cache`", [timed([*build, "--no-cache"]) for _ in range(repeats)]))
+        edit(relationships, OBJECT, "  object: luton-council-executive")
+        rows.append(row("edit one relationship's object (HermiT re-runs), then `lutonkg build`", [timed(build)]))
+        load_after = os.getloadavg()
+    print("| step | wall s (median) | CPU s (median) | runs: wall/CPU s |")
+    print("|---|---|---|---|")
+    print("\n".join(rows))
+    print(f"\nLoad average (1 min) {load[0]:.1f} before, {load_after[0]:.1f} after; {os.cpu_count()} cores.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""Issue 17, the edit loop: the build cache (lutonkg.build.cache) makes a rebuild faster, never different, and
+`lutonkg check` validates the data as a build does without writing anything.
+
+The cache is off for the rest of the suite (conftest.py); here each build is given its own cache folder. The edit is
+a curator's everyday one: the note of one relationship in relationships.yaml, which leaves the reasoner's input
+alone (its result comes from the cache) and changes one node (SHACL validates that node only).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from mini_project import snapshot
+from project_paths import DATA_DIR
+
+from lutonkg.build.cache import Cache
+from lutonkg.build.pipeline import OUTPUTS, BuildReport, _validate_changes, build
+from lutonkg.cli.main import main
+from lutonkg.namespaces import ID, LKG
+
+RELATIONSHIP = "luton-lea-part-of-luton-borough-council"
+NOTE = "  note: The cohesion report treats the LEA as one part of the council.\n"
+EDITED = "  note: The cohesion report (para 22) treats the LEA as one part of Luton Borough Council.\n"
+
+
+def _edit_one_relationship(data: Path) -> None:
+    """Change the note of one relationship (the line must be there once: the test is about this edit)."""
+    path = data / "relationships.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(NOTE) == 1, f"{RELATIONSHIP}'s note is not in relationships.yaml as this test expects"
+    path.write_text(text.replace(NOTE, EDITED), encoding="utf-8")
+
+
+def _outputs(folder: Path) -> dict[str, bytes]:
+    """The bytes of each output file of a build."""
+    return {name: (folder / name).read_bytes() for name in OUTPUTS}
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict[str, bytes], BuildReport]]:
+    """Builds of a copy of the data, as (outputs, report): `first` with an empty cache, `rebuilt` with that cache
+    after the edit, into the same folder, and `full` of the edited data without a cache."""
+    root = tmp_path_factory.mktemp("edit-loop")
+    data = root / "data"
+    shutil.copytree(DATA_DIR, data)
+    cache = Cache(root / "cache")
+    report = build(data, root / "out", cache=cache)
+    found = {"first": (_outputs(root / "out"), report)}
+    assert list((root / "cache").glob("reasoning-*")), "the reasoner's result was not kept"
+    _edit_one_relationship(data)
+    report = build(data, root / "out", cache=cache)
+    found["rebuilt"] = (_outputs(root / "out"), report)
+    report = build(data, root / "full", cache=Cache(None))
+    found["full"] = (_outputs(root / "full"), report)
+    return found
+
+
+def test_a_build_that_fills_the_cache_is_byte_identical_to_one_without(builds, fresh_build: Path) -> None:
+    outputs, report = builds["first"]
+    assert "from the build cache" not in report.reasoning
+    assert outputs == _outputs(fresh_build)
+
+
+def test_a_rebuild_after_one_edit_reuses_the_cache(builds) -> None:
+    _, report = builds["rebuilt"]
+    assert report.reasoning.endswith("(from the build cache)")
+    assert "(1 changed node(s) validated, the rest as before)" in report.validation
+
+
+def test_a_rebuild_after_one_edit_is_byte_identical_to_a_full_build(builds) -> None:
+    rebuilt, full = builds["rebuilt"][0], builds["full"][0]
+    assert rebuilt == full
+    assert b"para 22) treats the LEA as one part of Luton Borough Council" in full["lutonkg.nq"]
+    assert full["lutonkg.nq"] != builds["first"][0]["lutonkg.nq"]  # the edit shows
+
+
+def _triples(nquads: Path) -> list[str]:
+    """The union of a build's graphs as sorted N-Triples lines without the final dot (as the build compares them)."""
+    quads = ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    return sorted({f"{q.subject} {q.predicate} {q.object}" for q in quads})
+
+
+def test_incremental_shacl_validates_what_changed(fresh_build: Path) -> None:
+    before = _triples(fresh_build / "lutonkg.nq")
+    previous = "\n".join(before).encode("utf-8")
+    citation = f"<{ID}citation/relationship-{RELATIONSHIP}-s1>"
+    anchor = next(t for t in before if t.startswith(f"{citation} <{LKG.anchor}> "))
+    reworded = [t for t in before if t != anchor] + [f'{citation} <{LKG.anchor}> "the LEA within it"']
+    assert _validate_changes(previous, sorted(reworded)) == (
+        "SHACL shapes conform (1 changed node(s) validated, the rest as before)"
+    )
+    # a citation without its anchor breaks a shape: no verdict from the changed nodes, so the whole graph is validated
+    assert _validate_changes(previous, [t for t in before if t != anchor]) is None
+    assert (
+        _validate_changes(previous, before) == "SHACL shapes conform (0 changed node(s) validated, the rest as before)"
+    )
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A project folder holding a copy of the Luton data and nothing else."""
+    shutil.copytree(DATA_DIR, tmp_path / "project" / "graph" / "data")
+    return tmp_path / "project"
+
+
+def test_check_validates_and_writes_nothing(project_copy: Path, capsys) -> None:
+    before = snapshot(project_copy)
+    assert main(["check", "--project", str(project_copy)]) == 0
+    said = capsys.readouterr().out
+    assert "nothing written" in said
+    assert "HermiT: consistent" in said and "SHACL shapes conform" in said
+    assert snapshot(project_copy) == before
+
+
+def test_check_fails_with_the_builds_one_line(project_copy: Path, capsys) -> None:
+    path = project_copy / "graph" / "data" / "relationships.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  object: luton-borough-council\n", "  object: luton-borough-counsil\n", 1))
+    before = snapshot(project_copy)
+    assert main(["check", "--project", str(project_copy)]) == 1
+    checked = capsys.readouterr().err
+    assert main(["build", "--project", str(project_copy)]) == 1
+    built = capsys.readouterr().err
+    assert snapshot(project_copy) == before
+    assert checked.count("\n") == 1 and built.count("\n") == 1
+    assert "relationships.yaml:" in checked and "did you mean 'luton-borough-council'" in checked
+    message = checked.removeprefix("lutonkg check: error: ").strip()
+    assert built.strip() == f"lutonkg build: error: {message} (nothing was written)"
