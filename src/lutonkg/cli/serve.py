@@ -7,7 +7,7 @@ import ipaddress
 import signal
 import sys
 
-from lutonkg.cli.common import fail, graph_file, graph_option, timeout_problem
+from lutonkg.cli.common import fail, graph_file, graph_option, store_root, timeout_problem
 from lutonkg.query.server import DEFAULT_BIND, DEFAULT_PORT, DEFAULT_TIMEOUT, ServeError, serving, supervise
 
 
@@ -54,7 +54,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, _on_sigterm) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         graph = graph_file(args)
-        with serving(graph, args.bind, args.port, args.timeout) as server:
+        with serving(graph, args.bind, args.port, args.timeout, stores=store_root(args)) as server:
             print(f"serving {graph} read-only: SPARQL endpoint {server.endpoint}, query page {server.url}/")
             if not is_loopback(args.bind):
                 print(f"warning: listening on {args.bind}, not loopback: anyone who can reach it can query the graph")
