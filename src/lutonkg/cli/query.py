@@ -34,7 +34,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
     try:
         spec = _spec(args)
         params = parse_assignments(args.param)
-        engine = open_engine(graph_file(args), args.engine, store_root(args))
+        engine = open_engine(graph_file(args), args.engine, stores=store_root(args))
         prepared = prepare(spec, params, engine)
         if args.show:
             sys.stdout.write(prepared.text if prepared.text.endswith("\n") else prepared.text + "\n")
