@@ -77,7 +77,8 @@ def embedded(path: Path, budget: float, stores: Path | None = None) -> dict:
     started = time.perf_counter()
     engine = open_engine(path, stores=stores)
     load = time.perf_counter() - started
-    first = execute(prepare("board-members-at-date", {}, engine), engine)  # a small query: the first answer
+    small = library()["board-members-at-date"]
+    first = execute(prepare(small, small.sample_params(), engine), engine)  # a small query: the first answer
     answered = time.perf_counter() - started
     result = {"load_s": load, "first_answer_s": answered, "rss_mb": rss_mb() - before, "peak_mb": peak_mb()}
     result.update({"first_rows": len(first[1]), "queries": {}, "texts": {}})
