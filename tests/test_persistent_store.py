@@ -212,3 +212,10 @@ def test_kill_during_use_keeps_the_store(graph: Path, tmp_path: Path):
         child.wait()
     again = open_store(graph, root)
     assert not again.built
+
+
+def test_an_unusable_store_folder_falls_back_to_memory(graph: Path, tmp_path: Path):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the stores' folder would go", encoding="utf-8")
+    engine = open_engine(graph, stores=blocked / "stores")
+    assert engine.disk is None and trust_of_challney(engine) == {TRUST}

@@ -289,7 +289,10 @@ def open_engine(path: Path, engine: str = "oxigraph", stores: Path | None = None
         if engine == "rdflib":
             return RdflibEngine(load_rdflib(path))
         if stores is not None:
-            disk = open_store(path, stores)
+            try:
+                disk = open_store(path, stores)
+            except OSError:  # the stores' folder cannot be made or written: load into memory as before
+                return OxigraphEngine(store_from_file(path))
             return OxigraphEngine(disk.store, disk)
         return OxigraphEngine(store_from_file(path))
     except StoreError as exc:
