@@ -394,6 +394,7 @@ OUTCOME_WORDS = {
     "time": ("stopped: time limit", "504"),
     "memory": ("stopped: memory limit", "503"),
     "time|memory": ("stopped: time or memory limit", "504 or 503"),
+    "time|memory|ok": ("stopped by a limit, or answered in time", "504, 503 or 200"),
     "error": ("error: too deep for rdflib", ""),
     "ok": ("answered", "200"),
 }

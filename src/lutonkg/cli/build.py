@@ -22,12 +22,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
     try:
         with progress("building the graph") as step:
             report = build(data, out, use_reasoner=not args.no_reason, step=step)
+        print(format_report(report))
     except BuildError as exc:
         return fail("build", f"{exc} (nothing was written)", 1)
     finally:
         if in_main:
             signal.signal(signal.SIGTERM, previous)
-    print(format_report(report))
     return 0
 
 

@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "lutonkg.cli.serve",
     "lutonkg.cli.entities",
     "lutonkg.cli.analysis",
+    "lutonkg.cli.site",
     "lutonkg.cli.followup",
     "lutonkg.cli.report",
 )

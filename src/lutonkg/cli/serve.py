@@ -6,8 +6,9 @@ import argparse
 import ipaddress
 import signal
 import sys
+from pathlib import Path
 
-from lutonkg.cli.common import fail, graph_file, graph_option, store_root, timeout_problem
+from lutonkg.cli.common import fail, graph_file, graph_option, project, store_root, timeout_problem
 from lutonkg.query.server import DEFAULT_BIND, DEFAULT_PORT, DEFAULT_TIMEOUT, ServeError, serving, supervise
 
 
@@ -51,11 +52,16 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             f"lutonkg serve: error: --bind takes an address ({args.bind!r}); give the port with --port", file=sys.stderr
         )
         return 2
+    site = _site_folder(args)
+    if isinstance(site, str):
+        return fail("serve", site)
     previous = {sig: signal.signal(sig, _on_sigterm) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         graph = graph_file(args)
-        with serving(graph, args.bind, args.port, args.timeout, stores=store_root(args)) as server:
+        with serving(graph, args.bind, args.port, args.timeout, site=site, stores=store_root(args)) as server:
             print(f"serving {graph} read-only: SPARQL endpoint {server.endpoint}, query page {server.url}/")
+            if site is not None:
+                print(f"review site {server.url}/site/ (from {site})")
             if not is_loopback(args.bind):
                 print(f"warning: listening on {args.bind}, not loopback: anyone who can reach it can query the graph")
             print("press Ctrl-C to stop", flush=True)
@@ -71,6 +77,16 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             signal.signal(sig, handler)
 
 
+def _site_folder(args: argparse.Namespace) -> Path | str | None:
+    """The review site folder to serve beside the endpoint (None: no site), or the problem with it."""
+    if args.site is None:
+        return None
+    folder = Path(args.site) if args.site else project(args).output_dir / "site"
+    if not (folder / "index.html").is_file():
+        return f"{folder} holds no review site (no index.html): write it first with `lutonkg site --out {folder}`"
+    return folder
+
+
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     """Register `serve` with the `lutonkg` command."""
     p = subparsers.add_parser(
@@ -81,6 +97,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default: {DEFAULT_PORT})")
     p.add_argument("--bind", default=DEFAULT_BIND, help=f"address to listen on (default: {DEFAULT_BIND}, loopback)")
+    p.add_argument(
+        "--site",
+        nargs="?",
+        const="",
+        metavar="DIR",
+        help="also serve the review site (written by `lutonkg site`) under /site/; DIR defaults to output/site",
+    )
     graph_option(p)
     p.add_argument(
         "--timeout",

@@ -201,7 +201,7 @@ def responsibility_map(
     with styled():
         fig = _draw(table.name, year, cols, column, texts, near, order)
         docs = sorted({r["document"] for r in rows if r["document"] and r["document"] != "curation"},
-                      key=lambda d: graph.graph["documents"][d]["date"])  # fmt: skip
+                      key=lambda d: (graph.graph["documents"][d]["date"], d))  # fmt: skip
         left_out = f"{dropped} further box(es) not shown: at most {MAX_PER_COLUMN} per column, best connected kept. "
         note = left_out * bool(dropped) + "Dashed links are curators' inferences, not statements of a source."
         footer(fig, graph.graph["documents"], docs, note)

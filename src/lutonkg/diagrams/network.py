@@ -139,7 +139,7 @@ def partnership_network_figure(
     panel = 7.2 if cols > 1 else 8.6
     width = panel * cols + 0.2
     docs = sorted({doc for n in order for doc in graph.nodes[n]["attested"]},
-                  key=lambda d: graph.graph["documents"][d]["date"])  # fmt: skip
+                  key=lambda d: (graph.graph["documents"][d]["date"], d))  # fmt: skip
     note = (f"Shown: the {len(order)} bodies that rank in the top {TOP_PER_SNAPSHOT} by betweenness in any of "
             f"{', '.join(map(str, SNAPSHOTS))}, with their predecessors and successors; all other bodies are left "
             "out. Hollow grey = not in that year's snapshot. Schools, trusts and neighbourhoods are not part of "

@@ -4,6 +4,8 @@ to PNG (300 dpi) and SVG (text kept as text, so labels can be searched and resty
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -106,11 +108,29 @@ def footer(fig: Figure, documents: dict[str, dict], used: list[str], extra: str 
     fig.text(0.012, 0.008, "\n".join(lines), fontsize=6.5, va="bottom", ha="left", color="#444444")
 
 
+_FORMATS: list[tuple[str, ...]] = [("png", "svg")]
+
+
+@contextmanager
+def only(*formats: str) -> Iterator[None]:
+    """Within the block, `save` writes only these formats (e.g. only("svg") for the site, which embeds SVG)."""
+    _FORMATS.append(formats)
+    try:
+        yield
+    finally:
+        _FORMATS.pop()
+
+
 def save(fig: Figure, out: Path, stem: str) -> list[Path]:
-    """Write `<stem>.png` (300 dpi) and `<stem>.svg` into a folder, without dates or software versions."""
+    """Write `<stem>.png` (300 dpi) and `<stem>.svg` into a folder (or only the formats `only` allows), without
+    dates or software versions."""
     out.mkdir(parents=True, exist_ok=True)
-    png, svg = out / f"{stem}.png", out / f"{stem}.svg"
-    fig.savefig(png, dpi=DPI, metadata={"Software": None})
-    fig.savefig(svg, metadata={"Date": None, "Creator": None})
+    written = []
+    if "png" in _FORMATS[-1]:
+        written.append(out / f"{stem}.png")
+        fig.savefig(written[-1], dpi=DPI, metadata={"Software": None})
+    if "svg" in _FORMATS[-1]:
+        written.append(out / f"{stem}.svg")
+        fig.savefig(written[-1], metadata={"Date": None, "Creator": None})
     plt.close(fig)
-    return [png, svg]
+    return written

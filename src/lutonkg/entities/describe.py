@@ -15,7 +15,7 @@ Statements come from the graph as built:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -63,13 +63,14 @@ PLUMBING = {
 # the links by which a qualified node names the entities it relates (not its provenance)
 ROLES = {
     L + "subject", L + "object", ORG + "originalOrganization", ORG + "resultingOrganization", L + "duty", L + "body",
-    L + "strategy", L + "priority", L + "evidenceFor", L + "ofRecommendation", L + "pairedJudgement",
+    L + "strategy", L + "priority", L + "evidenceFor", L + "ofRecommendation", L + "pairedJudgement", L + "status",
 }  # fmt: skip
 LITERAL_FACTS = {L + "validFrom": "valid from", L + "validTo": "valid to", L + "date": "date"}
 GROUP_ORDER = [
     "What it is", "Where it comes from", "Who it is for", "What was judged", "What was inspected", "Legal basis",
     "Who holds and discharges it", "Structure and accountability", "Partnerships", "Schools", "Reorganisations",
-    "What it answers", "Duties", "Duties citing it", "Priorities", "Contributions", "Inspections", "Judgements",
+    "What it answers", "Duties", "Duties citing it", "Duties citing its sections", "Priorities", "Contributions",
+    "Inspections", "Judgements",
     "Recommendations", "What it follows up", "Follow-up (curators' assessment)", "Claims", "Documents", "Bodies",
     "Sections", "Printed items", "Sites and other names", "Concepts", "Other statements",
 ]  # fmt: skip
@@ -121,6 +122,26 @@ class Claim:
 
 
 @dataclass
+class Moment:
+    """One point of an entity's small timeline: a date (or '' when undated), what happened, whether the curators
+    inferred it, and the citations that place it."""
+
+    date: str
+    what: str
+    kind: str
+    other: str | None = None
+    other_label: str = ""
+    curated: bool = False
+    basis: str = ""
+    citations: list[Cite] = field(default_factory=list)
+
+    @property
+    def year(self) -> int | None:
+        """The year of the date, or None when undated."""
+        return int(self.date[:4]) if self.date[:4].isdigit() else None
+
+
+@dataclass
 class Entity:
     """Everything a reader needs about one thing: identity, dates and statements with their citations."""
 
@@ -136,6 +157,8 @@ class Entity:
     dates: list[Statement]
     statements: list[Statement]
     claims: list[Claim]
+    timeline: list[Moment] = field(default_factory=list)
+    held_years: list[int] = field(default_factory=list)
 
     def groups(self) -> dict[str, list[Statement]]:
         """Statements by group, in reading order."""
@@ -159,6 +182,19 @@ class Entity:
         for claim in sorted(self.claims, key=lambda c: (c.topic_label.casefold(), c.as_of, c.iri)):
             found[claim.topic_label].append(claim)
         return dict(found)
+
+    def disagreements(self) -> list[str]:
+        """The claim topics on which the sources disagree: different values for one date, or different values where
+        a claim gives no date."""
+        found = []
+        for topic, claims in self.claim_topics().items():
+            by_date: dict[str, set[str]] = defaultdict(set)
+            for c in claims:
+                by_date[c.as_of].add(c.value)
+            values = {c.value for c in claims}
+            if any(len(v) > 1 for v in by_date.values()) or (len(values) > 1 and any(not c.as_of for c in claims)):
+                found.append(topic)
+        return found
 
 
 @cache
@@ -250,10 +286,11 @@ def _shortcuts(index: GraphIndex) -> set[tuple[str, str, str]]:
 class Describer:
     """Describes entities of one graph; build once, describe many."""
 
-    def __init__(self, index: GraphIndex) -> None:
+    def __init__(self, index: GraphIndex, held: Mapping[str, Iterable[int]] | None = None) -> None:
         self.index = index
         self.shortcuts = _shortcuts(index)
         self.words = wording()
+        self.held = held or {}
 
     # -- wording
 
@@ -285,14 +322,55 @@ class Describer:
             key=lambda d: (ix.documents[d].date if d in ix.documents else "", d),
         )
         statements = self._outgoing(iri) + self._incoming(iri)
+        if kind == "act":
+            statements += self._section_duties(iri)
         dates = [s for s in statements if s.group == "Dates"]
         statements = [s for s in statements if s.group != "Dates"]
-        return Entity(
+        entity = Entity(
             iri=iri, key=key(iri), kind=kind, kind_label=_kind_label(ix, iri, kind), label=ix.label(iri),
             alt_labels=[a for a in ix.alt_labels(iri) if a != ix.label(iri)], summary=summary, attested=attested,
             citations=ix.citations(iri), dates=_merge(dates, ix.cite_order),
             statements=_merge(statements, ix.cite_order), claims=self._claims(iri),
+            held_years=sorted(self.held.get(iri, ())),
         )  # fmt: skip
+        entity.timeline = self._timeline(entity)
+        return entity
+
+    def _section_duties(self, act: str) -> list[Statement]:
+        """An Act's duties cited by its sections: each duty citing a section, read from the Act with the section."""
+        found = []
+        for quad in self.index.by_object.get(act, ()):
+            if quad.p != DCTERMS + "isPartOf" or kind_of(quad.s) != "section":
+                continue
+            section = quad.s
+            for s in self._incoming(section):
+                if s.group == "Duties citing it":
+                    found.append(Statement("Duties citing its sections", "duty citing", s.other, s.other_label,
+                                           citations=s.citations, curated=s.curated, basis=s.basis,
+                                           qualifiers={"section": self.index.label(section)}, direction="in",
+                                           via=section))  # fmt: skip
+        return found
+
+    def _timeline(self, entity: Entity) -> list[Moment]:
+        """The dated points of a description: the documents naming it, dates a source states, dated statements and
+        reorganisations (undated ones too, with date ''), in date order."""
+        ix = self.index
+        found = [
+            Moment(ix.documents[d].date, f"named in {ix.documents[d].label}", "document", ix.documents[d].iri,
+                   ix.documents[d].label, citations=[c for c in entity.citations if c.doc == d])
+            for d in entity.attested if d in ix.documents
+        ]  # fmt: skip
+        for s in entity.dates:
+            found.append(Moment(s.value or "", s.phrase, "stated", curated=s.curated, citations=s.citations))
+        for s in entity.statements:
+            dated = {k: v for k, v in s.qualifiers.items() if k in ("from", "to", "date")}
+            if s.group != "Reorganisations" and not dated:
+                continue
+            for name, value in dated.items() or [("date", "")]:
+                what = s.phrase if name == "date" else f"{s.phrase} ({name})"
+                found.append(Moment(value, what, "event" if s.group == "Reorganisations" else "stated", s.other,
+                                    s.other_label, s.curated, s.basis, s.citations))  # fmt: skip
+        return sorted(found, key=lambda m: (m.date or "9999", m.kind, m.what, m.other_label, m.other or ""))
 
     def _cited(self, node: str, graph: str) -> tuple[list[Cite], bool]:
         """Citations for what `node` states in `graph`, and whether that graph is the curators'."""
@@ -376,7 +454,7 @@ class Describer:
             ix.value(node, L + "object"),
             ix.value(node, L + "relationType"),
         )
-        if not (subject and obj and relation):
+        if not (subject and obj and relation) or iri not in (subject, obj):
             return []
         direction = "out" if subject == iri else "in"
         other = obj if direction == "out" else subject
@@ -444,7 +522,7 @@ class Describer:
         """Who discharges a duty, as the source states it."""
         ix = self.index
         duty, body = ix.value(node, L + "duty"), ix.value(node, L + "body")
-        if not (duty and body):
+        if not (duty and body) or iri not in (duty, body):
             return []
         if iri == duty:
             group, phrase, other, direction = "Who holds and discharges it", "discharged by", body, "out"
@@ -457,7 +535,7 @@ class Describer:
         """A council strategy's contribution to a strategic priority."""
         ix = self.index
         strategy, priority = ix.value(node, L + "strategy"), ix.value(node, L + "priority")
-        if not (strategy and priority):
+        if not (strategy and priority) or iri not in (strategy, priority):
             return []
         phrase, other = ("contributes to", priority) if iri == strategy else ("strategy contributing", strategy)
         return [Statement("Contributions", phrase, other, ix.label(other), citations=ix.citations(node),
@@ -469,10 +547,19 @@ class Describer:
         status = ix.value(node, L + "status")
         cites = ix.citations(node)
         later = ix.documents.get(cites[0].doc) if cites else None
+        basis = ix.value(node, L + "rationale") or ix.value(node, L + "basis") or ""
+        recommendation = ix.value(node, L + "evidenceFor")
+        if iri == status and recommendation:
+            return [Statement(
+                FOLLOW_UP, "recommendation followed up with this status", recommendation,
+                ix.label(recommendation), value=later.label if later else None, citations=cites, curated=True,
+                curated_as="assessment", basis=basis, note=ix.value(node, RDFS_LABEL) or "", direction="in", via=node,
+            )]  # fmt: skip
+        if iri != recommendation:
+            return []
         return [Statement(
             FOLLOW_UP, ix.label(status) if status else "follow-up", later.iri if later else None,
-            later.label if later else "", citations=cites, curated=True, curated_as="assessment",
-            basis=ix.value(node, L + "rationale") or ix.value(node, L + "basis") or "",
+            later.label if later else "", citations=cites, curated=True, curated_as="assessment", basis=basis,
             note=ix.value(node, RDFS_LABEL) or "", direction="in", via=node,
         )]  # fmt: skip
 

@@ -37,6 +37,9 @@ ALT_LABEL = SKOS + "altLabel"
 DEFINITION = SKOS + "definition"
 QUALIFIED = PROV + "qualifiedDerivation"
 CITATION_PREFIX = str(ID) + "citation/"
+PROV_ENTITY = PROV + "entity"
+LOCATOR = str(LKG.locator)
+ANCHOR = str(LKG.anchor)
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,8 @@ class GraphIndex:
         for table in (self.by_subject, self.by_object):
             for quads_of in table.values():
                 quads_of.sort(key=lambda q: (q.s, q.p, q.o.value, q.g))
+        self._grouped: dict[str, dict[str, list[Term]]] = {}
+        self._citations: dict[str, list[Cite]] = {}
 
     @classmethod
     def from_file(cls, path: Path) -> GraphIndex:
@@ -140,7 +145,13 @@ class GraphIndex:
 
     def values(self, s: str, p: str) -> list[Term]:
         """The distinct objects of (s, p), in order."""
-        return list(dict.fromkeys(q.o for q in self.by_subject.get(s, ()) if q.p == p))
+        grouped = self._grouped.get(s)
+        if grouped is None:
+            collected: dict[str, dict[Term, None]] = defaultdict(dict)
+            for q in self.by_subject.get(s, ()):
+                collected[q.p].setdefault(q.o)
+            grouped = self._grouped[s] = {prop: list(objects) for prop, objects in collected.items()}
+        return list(grouped.get(p, ()))
 
     def value(self, s: str, p: str) -> str | None:
         """One object of (s, p) as text, or None."""
@@ -165,16 +176,16 @@ class GraphIndex:
 
     def citations(self, node: str, doc: str | None = None) -> list[Cite]:
         """The citations of a node (optionally only those of one document), in document-date and locator order."""
-        found = []
-        for target in self.values(node, QUALIFIED):
-            cite_doc = self.value(target.value, PROV + "entity")
-            if cite_doc is None:
-                continue
-            cite = Cite(doc_id(cite_doc), self.value(target.value, str(LKG.locator)) or "",
-                        self.value(target.value, str(LKG.anchor)) or "")  # fmt: skip
-            if doc is None or cite.doc == doc:
-                found.append(cite)
-        return sorted(set(found), key=self.cite_order)
+        every = self._citations.get(node)
+        if every is None:
+            found = set()
+            for target in self.values(node, QUALIFIED):
+                cite_doc = self.value(target.value, PROV_ENTITY)
+                if cite_doc is not None:
+                    found.add(Cite(doc_id(cite_doc), self.value(target.value, LOCATOR) or "",
+                                   self.value(target.value, ANCHOR) or ""))  # fmt: skip
+            every = self._citations[node] = sorted(found, key=self.cite_order)
+        return list(every) if doc is None else [c for c in every if c.doc == doc]
 
     def cite_order(self, cite: Cite) -> tuple:
         """Sort key: document date, document, locator (numbers compared as numbers)."""

@@ -16,12 +16,14 @@ Every request is inspected before Oxigraph sees it, and every answer is checked 
 The front keeps a few keep-alive connections to Oxigraph and lets at most SLOTS requests run there at once. When a
 request passes its time limit the front asks the supervisor (lutonkg.query.server, main thread) to restart Oxigraph,
 the only way to stop a query that is sorting or aggregating; requests of other clients cut off by that restart are
-sent again once. Routes are looked up in ROUTES, so a static folder (the review site) can be added beside them.
+sent again once. Routes are looked up in ROUTES; the review site (`serve --site`) is served under /site/.
 """
 
 from __future__ import annotations
 
 import http.client
+import io
+import mimetypes
 import socket
 import tempfile
 import threading
@@ -31,8 +33,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import IO
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from lutonkg.query.guard import LIMITS, Limits, QueryRefused, check
 
@@ -294,6 +297,7 @@ class Front:
     timeout: float
     graphs: frozenset[str]
     limits: Limits = LIMITS
+    site: Path | None = None  # a folder written by `lutonkg site`, served read-only under SITE_PREFIX
 
     def __post_init__(self) -> None:
         self._cached = lru_cache(maxsize=512)(self._inspect)
@@ -508,9 +512,58 @@ def _passthrough(handler: Handler, method: str) -> Answer:
         return _Exchange(front.upstream, deadline).run(method, handler.path, None, headers)
 
 
+SITE_PREFIX = "/site"
+_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript",
+          ".json": "application/json", ".ttl": "text/turtle; charset=utf-8", ".jsonld": "application/ld+json",
+          ".svg": "image/svg+xml", ".png": "image/png", ".csv": "text/csv; charset=utf-8"}  # fmt: skip
+
+
+def _site(handler: Handler, method: str) -> Answer:
+    """The review site's files under /site/: GET and HEAD only, nothing outside the site folder (links included)."""
+    root = handler.server.front.site
+    if root is None:
+        raise Refusal(404, "no review site is served here (start `lutonkg serve --site`)")
+    if method not in ("GET", "HEAD"):
+        raise Refusal(405, f"{method} is not accepted here (the site is read-only)")
+    path = urlsplit(handler.path).path
+    if path == SITE_PREFIX:
+        return _redirect(SITE_PREFIX + "/")
+    file = _site_file(root, unquote(path[len(SITE_PREFIX) + 1 :]))
+    if file.is_dir():
+        if not path.endswith("/"):
+            return _redirect(path + "/")
+        file = _site_file(root, unquote(path[len(SITE_PREFIX) + 1 :]) + "index.html")
+    if not file.is_file():
+        raise Refusal(404, "no such page in the site")
+    kind = _TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    return Answer(200, [("Content-Type", kind)], file.open("rb"), file.stat().st_size)
+
+
+def _site_file(root: Path, relative: str) -> Path:
+    """The file a site path names, resolved; a 404 for anything that leaves the site folder or names no file."""
+    parts = [part for part in relative.split("/") if part]
+    if "\0" in relative or any(part in (".", "..") or "\\" in part for part in parts):
+        raise Refusal(404, "no such page in the site")
+    base = root.resolve()
+    try:
+        target = base.joinpath(*parts).resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise Refusal(404, "no such page in the site") from None
+    if target != base and base not in target.parents:
+        raise Refusal(404, "no such page in the site")
+    return target
+
+
+def _redirect(location: str) -> Answer:
+    """A 301 to the given path."""
+    return Answer(301, [("Location", location), ("Content-Type", "text/plain")], io.BytesIO(b""), 0)
+
+
 Route = Callable[[Handler, str], Answer]
-# Longest prefixes first; a static site would add its own entry (e.g. ("/", site_handler) after the endpoint's).
-ROUTES: list[tuple[str, Route]] = [("/query", _sparql), ("/sparql", _sparql), ("/update", _refuse_update)]
+# Matched in order; anything else goes to Oxigraph (its query page at /).
+ROUTES: list[tuple[str, Route]] = [
+    ("/query", _sparql), ("/sparql", _sparql), ("/update", _refuse_update), (SITE_PREFIX, _site),
+]  # fmt: skip
 
 
 class FrontServer(ThreadingHTTPServer):

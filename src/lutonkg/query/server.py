@@ -437,13 +437,15 @@ def serving(
     memory: int = MEMORY_LIMIT,
     limits: Limits = LIMITS,
     tmp: Path | None = None,
+    site: Path | None = None,
     stores: Path | None = None,
 ) -> Iterator[Service]:
     """A read-only server of the graph for the duration of a with-block; processes and work folder cleaned up after.
 
     Call supervise(service) (or service.watch() in a loop) from the main thread to keep Oxigraph running. tmp: where
-    work folders go (default: the system's temporary directory). stores: a folder of persistent stores
-    (lutonkg.query.ondisk): the graph's store there is served (built first if missing) instead of a fresh load.
+    work folders go (default: the system's temporary directory). site: a review site folder served under /site/.
+    stores: a folder of persistent stores (lutonkg.query.ondisk): the graph's store there is served (built first
+    if missing) instead of a fresh load.
     """
     clean_stale(tmp)
     check_port(host, port)
@@ -453,7 +455,7 @@ def serving(
             names: set[str] = set()
             location = _prepare_store(graph, workdir.path, names, stores, held)
             engine = Server(location, "127.0.0.1", free_port(), timeout)
-            yield from _serve(engine, names, host, port, timeout, memory, limits)
+            yield from _serve(engine, names, host, port, timeout, memory, limits, site)
     finally:
         workdir.release()
 
@@ -476,12 +478,19 @@ def _prepare_store(graph: Path, work: Path, names: set[str], stores: Path | None
 
 
 def _serve(
-    engine: Server, names: set[str], host: str, port: int, timeout: float, memory: int, limits: Limits
+    engine: Server,
+    names: set[str],
+    host: str,
+    port: int,
+    timeout: float,
+    memory: int,
+    limits: Limits,
+    site: Path | None,
 ) -> Iterator[Service]:
     """Start the front and Oxigraph, yield the service, and stop both afterwards."""
     upstream = Upstream(engine.host, engine.port)
     try:
-        front = FrontServer(host, port, Front(upstream, timeout, frozenset(names), limits))
+        front = FrontServer(host, port, Front(upstream, timeout, frozenset(names), limits, site))
     except OSError as exc:
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     service = Service(engine, front, upstream, memory)
