@@ -39,7 +39,7 @@ CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 @pytest.fixture
 def cli(store: ox.Store, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
     """Run `lutonkg ARGS` in this process on the fresh build; returns (exit code, stdout, stderr)."""
-    monkeypatch.setattr(cli_query, "open_engine", lambda path, engine="oxigraph": OxigraphEngine(store))
+    monkeypatch.setattr(cli_query, "open_engine", lambda path, engine="oxigraph", stores=None: OxigraphEngine(store))
 
     def invoke(*args: str) -> tuple[int, str, str]:
         code = main(list(args))

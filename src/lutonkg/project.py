@@ -63,6 +63,11 @@ class Project:
         return self.graph_dir / "lutonkg.nq"
 
     @property
+    def store_dir(self) -> Path:
+        """Where the persistent query stores built from N-Quads files live (git-ignored; lutonkg.query.ondisk)."""
+        return self.root / ".lutonkg-cache" / "stores"
+
+    @property
     def output_dir(self) -> Path:
         """Where diagrams, exports, the site and reports are written by default."""
         return self.root / self.output

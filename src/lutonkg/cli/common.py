@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -53,6 +54,15 @@ def graph_file(args: argparse.Namespace) -> Path:
     if not path.is_file():
         raise UsageError(f"{path} not found: the project is not built yet; build it with `lutonkg build`")
     return path
+
+
+def store_root(args: argparse.Namespace) -> Path:
+    """Where persistent query stores go: the project's store folder, else (--graph, no project) the user's cache."""
+    try:
+        return project(args).store_dir
+    except ProjectError:
+        cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(cache) / "lutonkg" / "stores"
 
 
 def project_option(parser: argparse.ArgumentParser, top: bool = False) -> None:

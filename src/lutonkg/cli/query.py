@@ -6,7 +6,7 @@ import argparse
 import sys
 import textwrap
 
-from lutonkg.cli.common import fail, graph_file, graph_option, timeout_problem
+from lutonkg.cli.common import fail, graph_file, graph_option, store_root, timeout_problem
 from lutonkg.cli.render import format_option, render, width
 from lutonkg.query import DEFAULT_TIMEOUT, EngineCrash, QueryError, QueryLimitError, execute, open_engine, prepare
 from lutonkg.query.library import QuerySpec, find, library, parse
@@ -34,7 +34,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
     try:
         spec = _spec(args)
         params = parse_assignments(args.param)
-        engine = open_engine(graph_file(args), args.engine)
+        engine = open_engine(graph_file(args), args.engine, stores=store_root(args))
         prepared = prepare(spec, params, engine)
         if args.show:
             sys.stdout.write(prepared.text if prepared.text.endswith("\n") else prepared.text + "\n")

@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from lutonkg.cli.common import fail, graph_file, graph_option, project, timeout_problem
+from lutonkg.cli.common import fail, graph_file, graph_option, project, store_root, timeout_problem
 from lutonkg.query.server import DEFAULT_BIND, DEFAULT_PORT, DEFAULT_TIMEOUT, ServeError, serving, supervise
 
 
@@ -58,7 +58,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, _on_sigterm) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         graph = graph_file(args)
-        with serving(graph, args.bind, args.port, args.timeout, site=site) as server:
+        with serving(graph, args.bind, args.port, args.timeout, site=site, stores=store_root(args)) as server:
             print(f"serving {graph} read-only: SPARQL endpoint {server.endpoint}, query page {server.url}/")
             if site is not None:
                 print(f"review site {server.url}/site/ (from {site})")

@@ -22,6 +22,7 @@ from rdflib.query import Result
 
 from lutonkg.query.guard import QueryRefused
 from lutonkg.query.library import QueryError
+from lutonkg.query.ondisk import DiskStore, StoreError, open_store
 from lutonkg.query.store import store_from_file
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -124,8 +125,9 @@ class OxigraphEngine:
 
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, disk: DiskStore | None = None) -> None:
         self.store = store
+        self.disk = disk  # the on-disk store it reads (its shared lock is held while the engine lives), if any
         self.union_mode = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
         self._graphs: frozenset[str] | None = None
 
@@ -275,13 +277,25 @@ def load_rdflib(path: Path) -> Dataset:
     return dataset
 
 
-def open_engine(path: Path, engine: str = "oxigraph") -> OxigraphEngine | RdflibEngine:
-    """Load the built graph into the named engine; a missing or unreadable file is a QueryError."""
+def open_engine(path: Path, engine: str = "oxigraph", stores: Path | None = None) -> OxigraphEngine | RdflibEngine:
+    """Load the built graph into the named engine; a missing or unreadable file is a QueryError.
+
+    stores: a folder of persistent stores (lutonkg.query.ondisk): oxigraph then opens the file's on-disk store there,
+    built on first use, instead of loading the file into memory.
+    """
     if not path.is_file():
         raise QueryError(f"graph file {path} not found; build it with `lutonkg build`")
     try:
         if engine == "rdflib":
             return RdflibEngine(load_rdflib(path))
+        if stores is not None:
+            try:
+                disk = open_store(path, stores)
+            except OSError:  # the stores' folder cannot be made or written: load into memory as before
+                return OxigraphEngine(store_from_file(path))
+            return OxigraphEngine(disk.store, disk)
         return OxigraphEngine(store_from_file(path))
+    except StoreError as exc:
+        raise QueryError(str(exc)) from None
     except (SyntaxError, ValueError, OSError) as exc:
         raise QueryError(f"cannot load {path}: {_syntax_message(exc)}") from None

@@ -222,11 +222,12 @@ _DEFAULT: dict[tuple, OxigraphEngine] = {}
 
 
 def default_engine() -> OxigraphEngine:
-    """The pyoxigraph store of the current project's built graph, loaded once per process (again if rebuilt)."""
+    """The current project's built graph in its persistent store, opened once per process (again if rebuilt)."""
     try:
-        path = find_project().nquads
+        project = find_project()
     except ProjectError as exc:
         raise QueryError(str(exc)) from None
+    path = project.nquads
     try:
         stamp = path.stat()
     except OSError:
@@ -234,5 +235,5 @@ def default_engine() -> OxigraphEngine:
     key = (str(path), stamp.st_mtime_ns, stamp.st_size)
     if key not in _DEFAULT:
         _DEFAULT.clear()
-        _DEFAULT[key] = open_engine(path)
+        _DEFAULT[key] = open_engine(path, stores=project.store_dir)
     return _DEFAULT[key]

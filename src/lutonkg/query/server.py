@@ -35,7 +35,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from threading import Thread
@@ -45,6 +45,7 @@ import pyoxigraph as ox
 
 from lutonkg.query.front import Front, FrontServer, Upstream
 from lutonkg.query.guard import LIMITS, Limits
+from lutonkg.query.ondisk import StoreError, open_store
 from lutonkg.query.procs import child_setup, status_bytes
 
 DEFAULT_PORT = 7878
@@ -71,6 +72,7 @@ class Server:
     port: int
     timeout: float = DEFAULT_TIMEOUT
     process: subprocess.Popen | None = None
+    logfile: Path | None = None  # default: beside the store
 
     @property
     def url(self) -> str:
@@ -85,8 +87,8 @@ class Server:
 
     @property
     def log(self) -> Path:
-        """The file the server's own messages go to (beside the store)."""
-        return self.location.parent / f"{self.location.name}.log"
+        """The file the server's own messages go to (beside the store unless given)."""
+        return self.logfile or self.location.parent / f"{self.location.name}.log"
 
 
 def oxigraph_command() -> str:
@@ -436,32 +438,66 @@ def serving(
     limits: Limits = LIMITS,
     tmp: Path | None = None,
     site: Path | None = None,
+    stores: Path | None = None,
 ) -> Iterator[Service]:
     """A read-only server of the graph for the duration of a with-block; processes and work folder cleaned up after.
 
     Call supervise(service) (or service.watch() in a loop) from the main thread to keep Oxigraph running. tmp: where
     work folders go (default: the system's temporary directory). site: a review site folder served under /site/.
+    stores: a folder of persistent stores (lutonkg.query.ondisk): the graph's store there is served (built first
+    if missing) instead of a fresh load.
     """
     clean_stale(tmp)
     check_port(host, port)
     workdir = claim_workdir(tmp)
     try:
-        names: set[str] = set()
-        location = workdir.path / "store"
-        load_store(graph, location, names)
-        engine = Server(location, "127.0.0.1", free_port(), timeout)
-        upstream = Upstream(engine.host, engine.port)
-        try:
-            front = FrontServer(host, port, Front(upstream, timeout, frozenset(names), limits, site))
-        except OSError as exc:
-            raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-        service = Service(engine, front, upstream, memory)
-        try:
-            service.start_engine()
-            service.thread = Thread(target=front.serve_forever, args=(0.2,), name="lutonkg-front", daemon=True)
-            service.thread.start()
-            yield service
-        finally:
-            service.close()
+        with ExitStack() as held:
+            names: set[str] = set()
+            location = _prepare_store(graph, workdir.path, names, stores, held)
+            engine = Server(location, "127.0.0.1", free_port(), timeout)
+            yield from _serve(engine, names, host, port, timeout, memory, limits, site)
     finally:
         workdir.release()
+
+
+def _prepare_store(graph: Path, work: Path, names: set[str], stores: Path | None, held: ExitStack) -> Path:
+    """The store folder to serve, work/store: a fresh load, or a link to the graph's persistent store (whose shared
+    lock is held until exit; Oxigraph's command line still names the work folder, which clean_stale relies on)."""
+    location = work / "store"
+    if stores is None:
+        load_store(graph, location, names)
+        return location
+    try:
+        disk = open_store(graph, stores)
+    except StoreError as exc:
+        raise ServeError(str(exc)) from None
+    held.callback(disk.close)
+    names.update(g.value for g in disk.store.named_graphs() if isinstance(g, ox.NamedNode))
+    location.symlink_to(disk.path.resolve(), target_is_directory=True)
+    return location
+
+
+def _serve(
+    engine: Server,
+    names: set[str],
+    host: str,
+    port: int,
+    timeout: float,
+    memory: int,
+    limits: Limits,
+    site: Path | None,
+) -> Iterator[Service]:
+    """Start the front and Oxigraph, yield the service, and stop both afterwards."""
+    upstream = Upstream(engine.host, engine.port)
+    try:
+        front = FrontServer(host, port, Front(upstream, timeout, frozenset(names), limits, site))
+    except OSError as exc:
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    service = Service(engine, front, upstream, memory)
+    try:
+        service.start_engine()
+        service.thread = Thread(target=front.serve_forever, args=(0.2,), name="lutonkg-front", daemon=True)
+        service.thread.start()
+        yield service
+    finally:
+        service.close()
