@@ -28,6 +28,9 @@ def timeout_problem(option: str, value: float | None) -> str | None:
     return f"{option} must be a positive number of seconds, at most {MAX_TIMEOUT:.0f} (a day), not {value:g}"
 
 
+NO_SOURCES = "source texts not found: pass --sources DIR, set LUTONKG_SOURCES, or set `sources` in lutonkg.toml"
+
+
 def fail(command: str, message: str, code: int = 2) -> int:
     """Print one error line on stderr and return the exit code."""
     print(f"lutonkg {command}: error: {message}", file=sys.stderr, flush=True)

@@ -7,7 +7,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from lutonkg.cli.common import UsageError, fail, project, project_option
+from lutonkg.cli.common import NO_SOURCES, UsageError, fail, project, project_option
 
 
 def _texts(args: argparse.Namespace, command: str) -> tuple[object, dict, Path]:
@@ -18,8 +18,7 @@ def _texts(args: argparse.Namespace, command: str) -> tuple[object, dict, Path]:
     proj = project(args)
     directory = proj.sources_dir(getattr(args, "sources", None))
     if directory is None:
-        raise UsageError("source texts not found: pass --sources DIR, set LUTONKG_SOURCES, or set `sources` in "
-                         "lutonkg.toml")  # fmt: skip
+        raise UsageError(NO_SOURCES)
     data = load_data(proj.data_dir)
     texts, _ = source_texts(data, directory)
     return data, texts, directory

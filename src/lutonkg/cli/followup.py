@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from lutonkg.checks.citations import source_texts
-from lutonkg.cli.common import fail, project
+from lutonkg.cli.common import NO_SOURCES, fail, project
 from lutonkg.data.followup import review_rows
 from lutonkg.data.load import DataError, load_data
 
@@ -16,8 +16,7 @@ def _cmd_review(args: argparse.Namespace) -> int:
     proj = project(args)
     directory = proj.sources_dir(args.sources)
     if directory is None:
-        return fail("follow-up-review", "source texts not found; pass --sources DIR, set LUTONKG_SOURCES, or set "
-                    "`sources` in lutonkg.toml")  # fmt: skip
+        return fail("follow-up-review", NO_SOURCES)
     try:
         data = load_data(Path(args.data) if args.data else proj.data_dir)
     except DataError as exc:

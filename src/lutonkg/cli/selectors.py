@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from lutonkg.cli.common import fail, project
+from lutonkg.cli.common import NO_SOURCES, fail, project
 
 
 def _cmd_selectors(args: argparse.Namespace) -> int:
@@ -19,8 +19,7 @@ def _cmd_selectors(args: argparse.Namespace) -> int:
     proj = project(args)
     directory = proj.sources_dir(args.sources)
     if directory is None:
-        return fail("selectors", "source texts not found: pass --sources DIR, set LUTONKG_SOURCES, or set `sources` "
-                    "in lutonkg.toml")  # fmt: skip
+        return fail("selectors", NO_SOURCES)
     data_dir = Path(args.data) if args.data else proj.data_dir
     try:
         data = load_data(data_dir)
