@@ -3,6 +3,7 @@ file changes, never half-built, shared by concurrent commands and by `lutonkg se
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -219,3 +220,46 @@ def test_an_unusable_store_folder_falls_back_to_memory(graph: Path, tmp_path: Pa
     blocked.write_text("a file where the stores' folder would go", encoding="utf-8")
     engine = open_engine(graph, stores=blocked / "stores")
     assert engine.disk is None and trust_of_challney(engine) == {TRUST}
+
+
+def _triples(store: object, graph: object) -> set[tuple[str, str, str]]:
+    """The triples of one graph of a store, as N-Triples terms (blank nodes by their own label)."""
+    return {(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads_for_pattern(None, None, None, graph)}
+
+
+def test_the_union_is_loaded_in_one_pass_with_the_same_blank_nodes(graph: Path, tmp_path: Path):
+    import pyoxigraph as ox
+
+    disk = open_store(graph, tmp_path / "stores")
+    assert json.loads((disk.path / META).read_text())["load"] == "one pass"
+    named = {t for g in disk.store.named_graphs() for t in _triples(disk.store, g)}
+    assert _triples(disk.store, ox.DefaultGraph()) == named  # the same terms, blank nodes included
+    assert trust_of_challney(open_engine(graph, stores=tmp_path / "stores")) == {TRUST}
+
+
+def test_unusual_lines_and_default_graph_triples_still_give_the_union(tmp_path: Path):
+    import pyoxigraph as ox
+
+    ex = "http://example.org/"
+    lines = [
+        f"<{ex}a> <{ex}p> <{ex}b> <{ex}g1> .",
+        f'<{ex}a>\t<{ex}label>\t"tab  separated . <{ex}x> ."\t<{ex}g2> .',
+        f"<{ex}c> <{ex}p> _:n <{ex}g1> . # a comment after the dot",
+        f"# a comment line\n<{ex}d> <{ex}p> <{ex}e> <{ex}g2> .",
+    ]
+    odd = tmp_path / "odd.nq"
+    odd.write_text("\n".join(lines), encoding="utf-8")  # and no newline at the end
+    disk = open_store(odd, tmp_path / "stores")
+    assert json.loads((disk.path / META).read_text())["load"] == "one pass"
+    assert {s for s, _, _ in _triples(disk.store, ox.DefaultGraph())} == {f"<{ex}{n}>" for n in "acd"}
+    assert len(_triples(disk.store, ox.DefaultGraph())) == 4
+    disk.close()
+    mixed = tmp_path / "mixed.nq"
+    mixed.write_text(f"<{ex}a> <{ex}p> <{ex}b> <{ex}g1> .\n<{ex}x> <{ex}p> <{ex}y> .\n", encoding="utf-8")
+    disk = open_store(mixed, tmp_path / "stores")  # a triple in the default graph: cut wrongly, so loaded the slow way
+    assert json.loads((disk.path / META).read_text())["load"] == "two passes"
+    assert _triples(disk.store, ox.DefaultGraph()) == {
+        (f"<{ex}a>", f"<{ex}p>", f"<{ex}b>"),
+        (f"<{ex}x>", f"<{ex}p>", f"<{ex}y>"),
+    }
+    assert len(list(disk.store.named_graphs())) == 1

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -36,7 +37,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-LAYOUT = 1  # bump when what a store holds changes (it is part of every key)
+LAYOUT = 2  # bump when what a store holds changes (it is part of every key)
 FILES = "files.json"
 META = "lutonkg-store.json"
 BUILD_PREFIX = ".build-"
@@ -135,25 +136,96 @@ def _lock_key(root: Path, key: str, mode: int) -> int:
         os.close(handle)
 
 
+class _WithUnion(io.RawIOBase):
+    """The N-Quads file read as itself followed, line by line, by each quad again as a triple of the default graph.
+
+    One pass of pyoxigraph's bulk loader over this stream loads the named graphs and their union (the store keeps
+    each triple once), with no Python object per quad. A line `S P O G .` becomes `S P O .` by cutting its last term;
+    a line of another shape (tabs, a comment after the dot) is parsed on its own instead. A line of the default graph
+    would be cut wrongly, so `build` falls back to the slow way when the stream does not load.
+    """
+
+    def __init__(self, nquads: Path) -> None:
+        self.source = nquads.open("rb")
+        self.pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        """A stream to read."""
+        return True
+
+    def close(self) -> None:
+        """Close the file with the stream."""
+        self.source.close()
+        super().close()
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 (a writable buffer)
+        """Fill the buffer from the pending bytes, reading and transforming the next block when they run out."""
+        while not self.pending:
+            lines = self.source.readlines(CHUNK)
+            if not lines:
+                return 0
+            if not lines[-1].endswith(b"\n"):
+                lines[-1] += b"\n"
+            self.pending = memoryview(b"".join(lines) + _as_triples(lines))
+        size = min(len(buffer), len(self.pending))
+        buffer[:size] = self.pending[:size]
+        self.pending = self.pending[size:]
+        return size
+
+
+def _as_triples(lines: list[bytes]) -> bytes:
+    """The N-Quads lines as N-Triples lines of the same triples (their graph names dropped)."""
+    out = []
+    for line in lines:
+        head, graph, end = (line.rsplit(b" ", 2) + [b"", b""])[:3]
+        if end.rstrip() == b"." and graph[:1] in (b"<", b"_") and b"\t" not in line:
+            out.append(head + b" .\n")
+        elif line.strip() and not line.lstrip().startswith(b"#"):
+            out.append(_reparsed(line))
+    return b"".join(out)
+
+
+def _reparsed(line: bytes) -> bytes:
+    """One N-Quads line of an unusual shape as an N-Triples line, through the parser."""
+    quads = list(ox.parse(line, format=ox.RdfFormat.N_QUADS))
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
 def _quads_and_union(nquads: Path) -> Iterator[ox.Quad]:
-    """Every triple of a named graph again in the default graph (the store keeps each triple once)."""
+    """Every triple of a named graph again in the default graph (the slow way: a Python object per quad)."""
     default = ox.DefaultGraph()
     for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS):
         if not isinstance(quad.graph_name, ox.DefaultGraph):
             yield ox.Quad(quad.subject, quad.predicate, quad.object, default)
 
 
+def _load(nquads: Path, target: Path) -> str:
+    """Load the named graphs and their union into a new store folder: one streaming pass if it can, else two."""
+    store = ox.Store(str(target))
+    try:
+        with io.BufferedReader(_WithUnion(nquads), CHUNK) as stream:
+            store.bulk_load(stream, format=ox.RdfFormat.N_QUADS)
+        way = "one pass"
+    except (SyntaxError, ValueError):
+        del store
+        shutil.rmtree(target, ignore_errors=True)
+        store = ox.Store(str(target))
+        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        store.bulk_extend(_quads_and_union(nquads))
+        way = "two passes"
+    store.flush()
+    store.optimize()
+    return way
+
+
 def build(nquads: Path, target: Path) -> dict:
     """Bulk-load the N-Quads and their union (default graph) into a new store folder; returns its description."""
     started = time.perf_counter()
-    store = ox.Store(str(target))
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-    store.bulk_extend(_quads_and_union(nquads))
-    store.flush()
-    store.optimize()
-    del store
+    way = _load(nquads, target)
     meta = {"source": str(nquads.resolve()), "bytes": nquads.stat().st_size, "seconds": time.perf_counter() - started}
     meta["pyoxigraph"] = ox.__version__
+    meta["load"] = way
     (target / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return meta
 
