@@ -227,13 +227,19 @@ def _triples(store: object, graph: object) -> set[tuple[str, str, str]]:
     return {(str(q.subject), str(q.predicate), str(q.object)) for q in store.quads_for_pattern(None, None, None, graph)}
 
 
-def test_the_union_is_loaded_in_one_pass_with_the_same_blank_nodes(graph: Path, tmp_path: Path):
+def _named(triples: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """The triples without a blank node (the loader names blank nodes afresh on each load)."""
+    return {t for t in triples if not any(term.startswith("_:") for term in t)}
+
+
+def test_the_union_is_loaded_as_n_triples(graph: Path, tmp_path: Path):
     import pyoxigraph as ox
 
     disk = open_store(graph, tmp_path / "stores")
-    assert json.loads((disk.path / META).read_text())["load"] == "one pass"
+    assert json.loads((disk.path / META).read_text())["load"] == "union as N-Triples"
     named = {t for g in disk.store.named_graphs() for t in _triples(disk.store, g)}
-    assert _triples(disk.store, ox.DefaultGraph()) == named  # the same terms, blank nodes included
+    union = _triples(disk.store, ox.DefaultGraph())
+    assert _named(union) == _named(named) and len(union) - len(_named(union)) == len(named) - len(_named(named))
     assert trust_of_challney(open_engine(graph, stores=tmp_path / "stores")) == {TRUST}
 
 
@@ -250,14 +256,14 @@ def test_unusual_lines_and_default_graph_triples_still_give_the_union(tmp_path: 
     odd = tmp_path / "odd.nq"
     odd.write_text("\n".join(lines), encoding="utf-8")  # and no newline at the end
     disk = open_store(odd, tmp_path / "stores")
-    assert json.loads((disk.path / META).read_text())["load"] == "one pass"
+    assert json.loads((disk.path / META).read_text())["load"] == "union as N-Triples"
     assert {s for s, _, _ in _triples(disk.store, ox.DefaultGraph())} == {f"<{ex}{n}>" for n in "acd"}
     assert len(_triples(disk.store, ox.DefaultGraph())) == 4
     disk.close()
     mixed = tmp_path / "mixed.nq"
     mixed.write_text(f"<{ex}a> <{ex}p> <{ex}b> <{ex}g1> .\n<{ex}x> <{ex}p> <{ex}y> .\n", encoding="utf-8")
     disk = open_store(mixed, tmp_path / "stores")  # a triple in the default graph: cut wrongly, so loaded the slow way
-    assert json.loads((disk.path / META).read_text())["load"] == "two passes"
+    assert json.loads((disk.path / META).read_text())["load"] == "union quad by quad"
     assert _triples(disk.store, ox.DefaultGraph()) == {
         (f"<{ex}a>", f"<{ex}p>", f"<{ex}b>"),
         (f"<{ex}x>", f"<{ex}p>", f"<{ex}y>"),
