@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -244,3 +246,30 @@ def test_jsonld_is_compacted_with_a_context_and_means_the_same_triples() -> None
     from_jsonld = set(ox.parse(path=str(GRAPH_DIR / "lutonkg.jsonld"), format=ox.RdfFormat.JSON_LD))
     from_turtle = set(ox.parse(path=str(GRAPH_DIR / "lutonkg.ttl"), format=ox.RdfFormat.TURTLE))
     assert from_jsonld == from_turtle
+
+
+def test_each_command_is_added_by_the_module_the_table_names():
+    import argparse
+    import importlib
+
+    from lutonkg.cli.main import COMMAND_MODULES, COMMANDS
+
+    added = {}
+    for name in COMMAND_MODULES:
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(name).add_commands(sub)
+        added.update(dict.fromkeys(sub.choices, name))
+    assert added == COMMANDS
+
+
+def test_a_command_imports_only_its_own_module():
+    code = (
+        "import sys; from lutonkg.cli.main import parser; "
+        "parser(['--project', 'x', 'check']).parse_args(['--project', 'x', 'check']); "
+        "print(sorted(m for m in sys.modules if m.startswith('lutonkg.cli.') or m in ('networkx', 'jinja2')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "lutonkg.cli.build" in out and "lutonkg.cli.query" not in out and "networkx" not in out
+    everything = subprocess.run([sys.executable, "-m", "lutonkg.cli", "--help"], capture_output=True, text=True)
+    listed = ("check", "suggest", "site")
+    assert everything.returncode == 0 and all(f"    {name}" in everything.stdout for name in listed)

@@ -10,24 +10,52 @@ import sys
 from lutonkg import __version__
 from lutonkg.cli.common import ProjectError, Terminated, UsageError, fail, project_option
 
-# Modules that add their own subcommands: each defines add_commands(subparsers), whose handlers take the parsed
-# arguments and return an exit code.
-COMMAND_MODULES: tuple[str, ...] = (
-    "lutonkg.cli.build",
-    "lutonkg.cli.query",
-    "lutonkg.cli.serve",
-    "lutonkg.cli.entities",
-    "lutonkg.cli.analysis",
-    "lutonkg.cli.site",
-    "lutonkg.cli.followup",
-    "lutonkg.cli.report",
-    "lutonkg.cli.selectors",
-    "lutonkg.cli.curation",
-)
+# The module that adds each subcommand: each defines add_commands(subparsers), whose handlers take the parsed
+# arguments and return an exit code. Only the module of the command being run is imported (the others pull in
+# rdflib's SPARQL engine, networkx, Jinja2 ...: about a second of every command); help lists them all.
+COMMANDS: dict[str, str] = {
+    "build": "lutonkg.cli.build",
+    "check": "lutonkg.cli.build",
+    "verify-sources": "lutonkg.cli.build",
+    "query": "lutonkg.cli.query",
+    "queries": "lutonkg.cli.query",
+    "serve": "lutonkg.cli.serve",
+    "find": "lutonkg.cli.entities",
+    "show": "lutonkg.cli.entities",
+    "documents": "lutonkg.cli.entities",
+    "who": "lutonkg.cli.analysis",
+    "timeline": "lutonkg.cli.analysis",
+    "diff": "lutonkg.cli.analysis",
+    "gaps": "lutonkg.cli.analysis",
+    "measures": "lutonkg.cli.analysis",
+    "diagram": "lutonkg.cli.analysis",
+    "export": "lutonkg.cli.analysis",
+    "site": "lutonkg.cli.site",
+    "follow-up-review": "lutonkg.cli.followup",
+    "report": "lutonkg.cli.report",
+    "selectors": "lutonkg.cli.selectors",
+    "sources": "lutonkg.cli.curation",
+    "suggest": "lutonkg.cli.curation",
+    "accept": "lutonkg.cli.curation",
+}
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 
 
-def parser() -> argparse.ArgumentParser:
-    """The argument parser for every subcommand."""
+def command_of(argv: list[str]) -> str | None:
+    """The subcommand named on the command line, or None when help comes first or none is named."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token in ("-h", "--help"):
+            return None
+        if token in ("-C", "--project"):
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return token
+    return None
+
+
+def parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser: for the subcommand argv names, or (no argv, help, unknown command) for every one."""
     top = argparse.ArgumentParser(
         prog="lutonkg",
         description="Build, check and question a governance knowledge graph kept in a project folder.",
@@ -35,7 +63,8 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"lutonkg {__version__}")
     project_option(top, top=True)
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    chosen = COMMANDS.get(command_of(argv) or "") if argv is not None else None
+    for name in (chosen,) if chosen else COMMAND_MODULES:
         importlib.import_module(name).add_commands(sub)
     completion = sub.add_parser("completion", help="print a shell completion script (bash, zsh or tcsh)")
     completion.add_argument("shell", choices=("bash", "zsh", "tcsh"), help='e.g. `eval "$(lutonkg completion bash)"`')
@@ -56,7 +85,8 @@ def _completion(top: argparse.ArgumentParser, shell: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `lutonkg` command."""
     try:
-        args = parser().parse_args(argv)
+        arguments = sys.argv[1:] if argv is None else argv
+        args = parser(arguments).parse_args(arguments)
     except KeyboardInterrupt:  # Ctrl-C while the command modules are still being imported
         print("lutonkg: interrupted", file=sys.stderr)
         return 130
