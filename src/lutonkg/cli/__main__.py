@@ -3,9 +3,9 @@
 import sys
 
 try:
-    from lutonkg.cli.main import main
+    from lutonkg.cli.main import run
 except KeyboardInterrupt:  # Ctrl-C while Python is still importing the command line
     print("lutonkg: interrupted", file=sys.stderr)
     sys.exit(130)
 
-sys.exit(main())
+run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 
 from lutonkg import __version__
@@ -106,5 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         return 141
 
 
+def run() -> None:
+    """The `lutonkg` command: main, then exit ignoring Ctrl-C, which during Python's shutdown would kill it silently."""
+    code = main()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

@@ -342,12 +342,22 @@ def _wait_gone(pids: Iterable[int], grace: float = 10.0) -> None:
 
 
 def _running(pid: int) -> bool:
-    """Whether a process still runs (a zombie, already exited and holding no port, does not)."""
+    """Whether a process still runs: any of its threads is not yet a zombie.
+
+    A killed multithreaded process (Oxigraph) shows its main thread as a zombie while the others are still closing
+    its files, so only when every thread is a zombie has it released its port.
+    """
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except OSError:
         return False
-    return "\nState:\tZ" not in status
+    for task in tasks:
+        try:
+            if "\nState:\tZ" not in (task / "status").read_text():
+                return True
+        except OSError:
+            continue
+    return False
 
 
 @dataclass
