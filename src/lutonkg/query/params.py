@@ -295,3 +295,20 @@ def _is_union_branch(masked: str, start: int, end: int) -> bool:
     before = masked[: start - 1].rstrip()
     after = masked[end + 1 :].lstrip()
     return before.upper().endswith("UNION") or after.upper().startswith("UNION")
+
+
+def page(text: str, limit: int | None, offset: int | None) -> str:
+    """The SELECT query with `LIMIT limit OFFSET offset` after its own solution modifiers (its ORDER BY stays, so
+    consecutive pages continue each other); a query with its own LIMIT, OFFSET or trailing VALUES is a QueryError."""
+    if limit is None and not offset:
+        return text
+    masked = mask(text)
+    if not re.search(r"\bSELECT\b", masked, re.IGNORECASE):
+        raise QueryError("only SELECT queries can be paged (--limit/--offset)")
+    match = _WHERE.search(masked) or _FORM.search(masked)
+    groups = _top_groups(masked, match.end() - 1) if match else []  # the WHERE group itself
+    tail = masked[groups[0][1] + 1 :] if groups else ""
+    if not groups or re.search(r"\b(LIMIT|OFFSET|VALUES)\b", tail, re.IGNORECASE):
+        raise QueryError("cannot page this query: it has its own LIMIT, OFFSET or trailing VALUES")
+    clauses = ([f"LIMIT {limit}"] if limit is not None else []) + ([f"OFFSET {offset}"] if offset else [])
+    return text.rstrip() + "\n" + " ".join(clauses) + "\n"
