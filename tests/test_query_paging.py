@@ -51,9 +51,10 @@ def test_an_offset_past_the_end_gives_no_rows(cli) -> None:
     assert code == 0 and rows(out) == []
 
 
-@pytest.mark.parametrize(
-    ("option", "value"), [("--limit", "0"), ("--limit", "ten"), ("--limit", "2.5"), ("--offset", "-3"), ("--offset", "")]
-)
+BAD = [("--limit", "0"), ("--limit", "ten"), ("--limit", "2.5"), ("--offset", "-3"), ("--offset", "")]
+
+
+@pytest.mark.parametrize(("option", "value"), BAD)
 def test_a_bad_page_value_is_one_line_and_exit_2(cli, option: str, value: str) -> None:
     code, out, err = cli("trust-schools", option, value)
     assert code == 2 and out == ""

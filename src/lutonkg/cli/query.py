@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import replace
 import textwrap
+from dataclasses import replace
 
 from lutonkg.cli.common import fail, graph_file, graph_option, store_root, timeout_problem
 from lutonkg.cli.render import format_option, render, width
