@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import textwrap
+from dataclasses import replace
 
 from lutonkg.cli.common import fail, graph_file, graph_option, store_root, timeout_problem
 from lutonkg.cli.render import format_option, render, width
 from lutonkg.query import DEFAULT_TIMEOUT, EngineCrash, QueryError, QueryLimitError, execute, open_engine, prepare
 from lutonkg.query.library import QuerySpec, find, library, parse
-from lutonkg.query.params import parse_assignments
+from lutonkg.query.params import page, parse_assignments
 from lutonkg.query.runner import project_defaults
 from lutonkg.table import Table, from_rows
 
@@ -26,9 +28,23 @@ def _spec(args: argparse.Namespace) -> QuerySpec:
     return find(args.query)
 
 
+MAX_PAGE = 1_000_000_000
+
+
+def count_option(option: str, value: str | None, least: int) -> tuple[int | None, str | None]:
+    """A --limit/--offset value as a whole number of at least `least` (None when not given), or why it is not one."""
+    if value is None:
+        return None, None
+    if not re.fullmatch(r"\d{1,10}", value.strip()) or not least <= int(value) <= MAX_PAGE:
+        return None, f"{option} must be a whole number from {least} to {MAX_PAGE}, not {value!r}"
+    return int(value), None
+
+
 def _cmd_query(args: argparse.Namespace) -> int:
     """Run one query and print its rows; one error line and a non-zero exit on any problem."""
-    problem = timeout_problem("--timeout", args.timeout)
+    limit, bad_limit = count_option("--limit", args.limit, 1)
+    offset, bad_offset = count_option("--offset", args.offset, 0)
+    problem = timeout_problem("--timeout", args.timeout) or bad_limit or bad_offset
     if problem:
         return fail("query", problem)
     try:
@@ -36,6 +52,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
         params = parse_assignments(args.param)
         engine = open_engine(graph_file(args), args.engine, stores=store_root(args))
         prepared = prepare(spec, params, engine)
+        prepared = replace(prepared, text=page(prepared.text, limit, offset))
         if args.show:
             sys.stdout.write(prepared.text if prepared.text.endswith("\n") else prepared.text + "\n")
             return 0
@@ -99,6 +116,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--engine", choices=("oxigraph", "rdflib"), default="oxigraph", help="query engine (rdflib: slower, to compare)"
     )
+    p.add_argument("--limit", metavar="N", help="at most N rows: one page, in the query's own order")
+    p.add_argument("--offset", metavar="N", help="skip the first N rows (with --limit: the next page)")
     p.add_argument("--show", action="store_true", help="print the SPARQL with parameters bound instead of running it")
     p.set_defaults(func=_cmd_query)
     p = subparsers.add_parser("queries", help="list the competency-question library (or describe one query)")

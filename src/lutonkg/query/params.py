@@ -30,6 +30,7 @@ _MASK = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _FORM = re.compile(r"\b(SELECT|ASK|DESCRIBE)\b[^{]*\{", re.IGNORECASE)
 _IRI_OK = re.compile(r"^https?://[^<>\"{}|^`\\\s]+$")
+LEADING = ("authority",)  # parameters whose VALUES go first (see inject)
 
 
 @dataclass(frozen=True)
@@ -231,30 +232,45 @@ def mask(text: str) -> str:
 
 def inject(text: str, terms: dict[str, str]) -> str:
     """The query with `VALUES ?name { term }` at the start of its outermost WHERE group, and copied into the groups
-    Oxigraph plans on their own: each top-level UNION branch that uses the variable, and each top-level subquery
-    that groups by it. Joining with a one-row VALUES table gives the same answer inside or outside those groups;
-    inside, the engine starts from the parameter instead of evaluating the group for the whole graph first.
+    Oxigraph plans on their own: each top-level UNION branch that uses the variable, and each subquery that groups
+    by it, at the top level or at the top of such a branch. Joining with a one-row VALUES table gives the same
+    answer inside or outside those groups; inside, the engine starts from the parameter instead of evaluating the
+    group for the whole graph first. The authority's VALUES comes first: Oxigraph starts its plan from the first of
+    equally small VALUES tables, and one authority's share of the graph stays the same size however many
+    authorities the graph holds.
     """
     if not terms:
         return text
+    terms = {name: terms[name] for name in sorted(terms, key=lambda name: name not in LEADING)}
     masked = mask(text)
     match = _WHERE.search(masked) or _FORM.search(masked)
     if not match:
         raise QueryError("cannot bind parameters: the query has no WHERE { ... } group")
-    inserts = [(match.end(), list(terms))]
-    for start, end in _top_groups(masked, match.end()):
-        inner = masked[start:end]
-        if re.match(r"\s*SELECT\b", inner, re.IGNORECASE):
-            grouped = re.search(r"\bGROUP\s+BY\b((?:(?!\b(?:HAVING|ORDER|LIMIT|OFFSET)\b)[^{}])*)", inner, re.I)
-            where = _WHERE.search(inner) or re.search(r"\{", inner)
-            names = [n for n in terms if grouped and where and re.search(rf"\?{n}\b", grouped.group(1))]
-            inserts.append((start + where.end() if where else start, names))
-        elif _is_union_branch(masked, start, end):
-            inserts.append((start, [n for n in terms if re.search(rf"\?{n}\b", inner)]))
+    inserts = [(match.end(), list(terms))] + _inner_inserts(masked, match.end(), terms, branches=True)
     for at, names in sorted(inserts, reverse=True):
         values = "".join(f"\n  VALUES ?{name} {{ {terms[name]} }}" for name in names)
         text = text[:at] + values + text[at:]
     return text
+
+
+def _inner_inserts(masked: str, start: int, terms: dict[str, str], branches: bool) -> list[tuple[int, list[str]]]:
+    """Where to copy the VALUES within the group opening just before start: (position, names) for each subquery
+    grouped by a parameter (and the subqueries at its top), and (if branches) each UNION branch using one, with
+    the subqueries at its top."""
+    inserts: list[tuple[int, list[str]]] = []
+    for begin, end in _top_groups(masked, start):
+        inner = masked[begin:end]
+        if re.match(r"\s*SELECT\b", inner, re.IGNORECASE):
+            grouped = re.search(r"\bGROUP\s+BY\b((?:(?!\b(?:HAVING|ORDER|LIMIT|OFFSET)\b)[^{}])*)", inner, re.I)
+            where = _WHERE.search(inner) or re.search(r"\{", inner)
+            names = [n for n in terms if grouped and where and re.search(rf"\?{n}\b", grouped.group(1))]
+            inserts.append((begin + where.end() if where else begin, names))
+            if names and where:
+                inserts += _inner_inserts(masked, begin + where.end(), terms, branches=False)
+        elif branches and _is_union_branch(masked, begin, end):
+            inserts.append((begin, [n for n in terms if re.search(rf"\?{n}\b", inner)]))
+            inserts += _inner_inserts(masked, begin, terms, branches=False)
+    return inserts
 
 
 def _top_groups(masked: str, start: int) -> list[tuple[int, int]]:
@@ -279,3 +295,20 @@ def _is_union_branch(masked: str, start: int, end: int) -> bool:
     before = masked[: start - 1].rstrip()
     after = masked[end + 1 :].lstrip()
     return before.upper().endswith("UNION") or after.upper().startswith("UNION")
+
+
+def page(text: str, limit: int | None, offset: int | None) -> str:
+    """The SELECT query with `LIMIT limit OFFSET offset` after its own solution modifiers (its ORDER BY stays, so
+    consecutive pages continue each other); a query with its own LIMIT, OFFSET or trailing VALUES is a QueryError."""
+    if limit is None and not offset:
+        return text
+    masked = mask(text)
+    if not re.search(r"\bSELECT\b", masked, re.IGNORECASE):
+        raise QueryError("only SELECT queries can be paged (--limit/--offset)")
+    match = _WHERE.search(masked) or _FORM.search(masked)
+    groups = _top_groups(masked, match.end() - 1) if match else []  # the WHERE group itself
+    tail = masked[groups[0][1] + 1 :] if groups else ""
+    if not groups or re.search(r"\b(LIMIT|OFFSET|VALUES)\b", tail, re.IGNORECASE):
+        raise QueryError("cannot page this query: it has its own LIMIT, OFFSET or trailing VALUES")
+    clauses = ([f"LIMIT {limit}"] if limit is not None else []) + ([f"OFFSET {offset}"] if offset else [])
+    return text.rstrip() + "\n" + " ".join(clauses) + "\n"
