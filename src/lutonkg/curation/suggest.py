@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lutonkg.curation import statutes
+from lutonkg.curation.lists import Listing, listings
 from lutonkg.curation.knowledge import GENERIC, Knowledge, Mention, Name, build_knowledge, key_of, tokens
 from lutonkg.curation.places import Cite, Placer
 from lutonkg.curation.structure import Segment, Structure, clean, read_structure
@@ -60,6 +61,7 @@ class Context:
     data: Data | None = None
     types: dict[str, str] = field(default_factory=dict)  # body types, of known and of proposed new bodies
     curated: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    proposed: dict[tuple[str, ...], str] = field(default_factory=dict)  # new bodies proposed: name key -> id
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
         """The body mentions inside start..end."""
@@ -137,17 +139,19 @@ def _curated_spans(ctx: Context, section: str) -> list[tuple[int, int]]:
 
 def _add_provisional(ctx: Context, news: list[Candidate], inside: list[tuple[int, int]]) -> None:
     """Treat the proposed new bodies as recognised for the rules that follow (relationships): their names are found
-    wherever no known body's name is."""
+    wherever no known body's name is (a loose match of a known name gives way to a new body's name printed whole)."""
     provisional = Knowledge(ctx.kb.data, ctx.doc, ctx.kb.holdout)
     for candidate in news:
         name = Name(candidate.fields["id"], candidate.fields["label"], True, False)
         provisional.names.setdefault(key_of(name.text), []).append(name)
         ctx.types[name.body] = candidate.fields["type"]
+        ctx.proposed[key_of(name.text)] = name.body
     provisional.longest = max((len(k) for k in provisional.names), default=1)
-    taken = [(m.start, m.end) for m in ctx.mentions]
+    taken = [(m.start, m.end) for m in ctx.mentions if not m.loose]
     extra = [m for m in provisional.find(ctx.source) if _in_segments(inside, m.start)
              and not any(a < m.end and m.start < b for a, b in taken)]  # fmt: skip
-    ctx.mentions = sorted(ctx.mentions + extra, key=lambda m: (m.start, m.end))
+    kept = [m for m in ctx.mentions if not m.loose or not any(e.start < m.end and m.start < e.end for e in extra)]
+    ctx.mentions = sorted(kept + extra, key=lambda m: (m.start, m.end))
     ctx.mention_starts = [m.start for m in ctx.mentions]
 
 
@@ -260,6 +264,21 @@ _LOWER = re.compile(
     r"\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Tt]heir|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Nn]ew|\d+)\s+(?P<name>"
     r"(?:(?!(?:of|a|an|the|for|to|in|on|that|they|all|by|with|from|as|at|or|is|are|was)\s)[a-z][a-z'’-]*\s+){1,5}?"
     rf"(?P<head>{'|'.join(_UNIT_HEADS)}))\b"
+)
+# a sentence opening with a unit's name ("Internal audit continues", "Learning support units are"): capitalised first
+# word, lower-case words after it, ending in a unit word
+_OPENING = re.compile(
+    r"^(?:[-•]\s*)?(?:\d+\.\s+)?(?P<name>[A-Z][a-z'’-]+\s+(?:(?!(?:of|a|an|the|for|to|in|on|and|is|are|was|has|have)\s)"
+    r"[a-z][a-z'’-]*\s+){0,4}?(?P<head>(?:"
+    + "|".join(_UNIT_HEADS)
+    + r")s?))\b(?=\s+(?:is|are|was|were|has|have|had|continues?"
+    r"|works?|provides?|now|also|meets?|includes?|comprises?|remains?)\b)"
+)
+# posts named by what they head: "the head of school improvement", "a new corporate head of equalities"
+_HEAD_OF = re.compile(
+    r"\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Nn]ew)\s+(?P<name>(?:(?:corporate|deputy|assistant|acting|interim|service)\s+)?"
+    r"(?:head|director|chair) (?:of|for) (?!the\b|its\b|this\b)[a-z][a-z'’-]*(?:\s+(?:and\s+)?[a-z][a-z'’-]*){0,3}?)"
+    r"(?=\s*[,.;:)]|\s+(?:is|was|has|had|and|who|with|to|in|at|on|from|since|gives|attends)\b)"
 )
 _ADJECTIVES = {
     "new",
@@ -384,12 +403,14 @@ def new_bodies(ctx: Context) -> Iterator[Candidate]:
         text = ctx.source.text[segment.start : segment.end]
         matches = [(m, 0.0) for m in list(_ORG.finditer(text)) + list(_POST.finditer(text))]
         matches += [(m, -0.2) for m in _LOWER.finditer(text)]
+        matches += [(m, -0.25) for m in _OPENING.finditer(text)] + [(m, -0.2) for m in _HEAD_OF.finditer(text)]
         for match, bonus in matches:
             name, start = _trim_name(match.group("name"), segment.start + match.start("name"))
             if bonus:
                 name, start = _trim_adjectives(name, start)
                 if name is None:
                     continue
+            name, start = _trim_owner(ctx, name, start)
             key = key_of(name)
             if (
                 " and the " in name
@@ -428,6 +449,15 @@ def _trim_name(name: str, start: int) -> tuple[str, int]:
     while words and words[-1].lower() in {"and", "of", "for", "the", "in", "on", "&"}:
         words = words[:-1]
     return " ".join(words), start
+
+
+def _trim_owner(ctx: Context, name: str, start: int) -> tuple[str, int]:
+    """A name without a known body's possessive before it ("the Council's Standards Committee" names the Standards
+    Committee), when two or more words are left."""
+    first, _, rest = name.partition(" ")
+    if re.search(r"['’]s?$", first) and len(rest.split()) >= 2 and key_of(first) in ctx.kb.names:
+        return rest, start + len(first) + 1
+    return name, start
 
 
 def _trim_adjectives(name: str, start: int) -> tuple[str | None, int]:
@@ -949,7 +979,10 @@ def relationships(ctx: Context) -> Iterator[Candidate]:
                 if item and item.key not in seen:
                     seen.add(item.key)
                     yield item
+        listed = [[(segment.start + i.start, segment.start + i.end) for i in x.items] for x in listings(passage)]
         for first, second in _pairs(found):
+            if any(_inside(spans, first) and _inside(spans, second) for spans in listed):
+                continue  # two items of one list: the list rule links each to its owner
             between = ctx.source.text[first.end : second.start]
             relation, backwards = _signal(between)
             if re.fullmatch(r"['’]s?\s*", between) and _internal(ctx, second.name.body):
@@ -960,7 +993,122 @@ def relationships(ctx: Context) -> Iterator[Candidate]:
             if item and item.key not in seen:
                 seen.add(item.key)
                 yield item
+    yield from _listed(ctx, seen)
     yield from _structural(ctx, seen)
+    yield from _paragraph_links(ctx, {frozenset(k.split(":")[1::2]) for k in seen if k.startswith("relationship:")})
+
+
+_POST_HEADS = {"leader", "holder", "executive", "director", "chair", "head", "manager", "officer", "adviser",
+               "advisor", "inspector", "consultant", "governor", "principal", "councillor", "co-ordinator",
+               "coordinator", "mentor"}  # fmt: skip
+_BODY_HEADS = set(_HEADS) | set(_UNIT_HEADS) | {"authority", "police", "provider", "providers", "colleges"}
+
+
+def _listed(ctx: Context, seen: set[str]) -> Iterator[Candidate]:
+    """One link per item of a cued list (lists.py): each item a known body named in it, a body already proposed, or
+    a new body its name proposes (a name ending in a body or post word; for statistical neighbours, a capitalised
+    place name), linked to the owner the cue points to; the new bodies are proposed too."""
+    for segment in ctx.body_segments:
+        passage = ctx.source.text[segment.start : segment.end]
+        for listing in listings(passage):
+            owner = _list_owner(ctx, segment, listing)
+            if owner is None:
+                continue
+            for item in listing.items:
+                start, end = segment.start + item.start, segment.start + item.end
+                body, new = _list_item(ctx, segment, listing, start, end)
+                if body is None or body == owner:
+                    continue
+                if new is not None:
+                    yield new
+                cite = ctx.placer.cite(segment, start, end, words=8)
+                if cite is None:
+                    continue
+                fields = {"subject": body, "relation": listing.relation, "object": owner,
+                          "between": clean(passage[listing.cue[0] : item.end])}  # fmt: skip
+                key = f"relationship:{body}:{listing.relation}:{owner}"
+                if key not in seen:
+                    seen.add(key)
+                    yield Candidate("relationship", key, 0.55 if new is None else 0.45, fields, cite,
+                                    (segment.start, segment.end), ctx.passage(segment.start, segment.end))  # fmt: skip
+
+
+def _list_owner(ctx: Context, segment: Segment, listing: Listing) -> str | None:
+    """The body a list's items belong to: the sentence's first name ('subject'), else the name nearest before the
+    cue; for statistical neighbours without one, the authority the document is about."""
+    cue = segment.start + listing.cue[0]
+    before = [m for m in _distinct(ctx.mentions_in(segment.start, cue))]
+    if listing.owner == "subject":
+        return before[0].name.body if before else None
+    if before and cue - before[-1].end <= 40:
+        return before[-1].name.body
+    return _authority(ctx) if listing.relation == "statistical-neighbour-of" else None
+
+
+def _list_item(ctx: Context, segment: Segment, listing: Listing, start: int, end: int
+               ) -> tuple[str | None, Candidate | None]:  # fmt: skip
+    """The body an item names (a known or proposed one), else a new body proposed from its name: (id, the new-body
+    candidate or None)."""
+    inside = _distinct(ctx.mentions_in(start, end))
+    if inside:
+        return inside[0].name.body, None
+    name = ctx.source.text[start:end]
+    key = key_of(name)
+    if key in ctx.proposed:
+        return ctx.proposed[key], None
+    words = name.lower().split()
+    if listing.relation == "statistical-neighbour-of":
+        kind = "local-authority" if name[:1].isupper() else None
+    elif words and words[-1].rstrip("s") in _POST_HEADS | {"member"}:
+        kind = "office"
+    elif words and len(words) >= 2 and words[-1] in _BODY_HEADS:
+        kind = _refine_type(name, _HEADS.get(words[-1], "service"))
+    else:
+        kind = None
+    if kind is None or not key or len(words) > 6:
+        return None, None
+    proposed = _slug(name if kind != "office" else f"office {name}")
+    if proposed in ctx.kb.bodies:
+        proposed = f"{proposed}-{ctx.doc}"
+    cite = ctx.placer.cite(segment, start, end, words=7)
+    if cite is None:
+        return None, None
+    ctx.proposed[key] = proposed
+    ctx.types[proposed] = kind
+    fields = {"id": proposed, "label": clean(name), "type": kind}
+    new = Candidate("new-body", f"new-body:{'-'.join(tokens(name))}", 0.4, fields, cite, (segment.start, segment.end),
+                    ctx.passage(segment.start, segment.end))  # fmt: skip
+    return proposed, new
+
+
+def _paragraph_links(ctx: Context, linked: set[frozenset[str]]) -> Iterator[Candidate]:
+    """Weaker links across sentences: the body a numbered paragraph names first (what the paragraph is about) with
+    each other body its later sentences name, unless the two are already linked; the relation from the signal words
+    before the later name in its sentence, else 'works-with'."""
+    paragraphs: dict[int, list[Segment]] = defaultdict(list)
+    for segment in ctx.body_segments:
+        if segment.paragraph is not None:
+            paragraphs[segment.paragraph].append(segment)
+    for segments in paragraphs.values():
+        found = [(s, m) for s in segments for m in _distinct(ctx.mentions_in(s.start, s.end))]
+        if not found:
+            continue
+        first_segment, topic = found[0]
+        for segment, other in found[1:]:
+            pair = frozenset((topic.name.body, other.name.body))
+            if segment is first_segment or len(pair) < 2 or pair in linked:
+                continue
+            relation, backwards = _signal(ctx.source.text[segment.start : other.start])
+            subject, obj = (other, topic) if backwards else (topic, other)
+            item = _relationship(ctx, segment, subject, relation, obj, other.start, other.end, 0.2)
+            if item:
+                linked.add(pair)
+                yield item
+
+
+def _inside(spans: list[tuple[int, int]], mention: Mention) -> bool:
+    """Whether a mention lies in one of the spans."""
+    return any(a <= mention.start and mention.end <= b for a, b in spans)
 
 
 def _pairs(found: list[Mention]) -> Iterator[tuple[Mention, Mention]]:
