@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lutonkg.curation import statutes
-from lutonkg.curation.lists import Listing, listings
 from lutonkg.curation.knowledge import GENERIC, Knowledge, Mention, Name, build_knowledge, key_of, tokens
+from lutonkg.curation.lists import Listing, listings
 from lutonkg.curation.places import Cite, Placer
 from lutonkg.curation.structure import Segment, Structure, clean, read_structure
 from lutonkg.data.load import Data
