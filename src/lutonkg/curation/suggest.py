@@ -62,6 +62,7 @@ class Context:
     types: dict[str, str] = field(default_factory=dict)  # body types, of known and of proposed new bodies
     curated: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     proposed: dict[tuple[str, ...], str] = field(default_factory=dict)  # new bodies proposed: name key -> id
+    known: list[Mention] = field(default_factory=list)  # the known bodies' mentions (before new names replace some)
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
         """The body mentions inside start..end."""
@@ -94,6 +95,7 @@ def suggest(
     mentions = sorted(exact + loose, key=lambda m: (m.start, m.end))
     ctx = Context(doc, source, structure, Placer(structure, reconstructed), kb, mentions, [m.start for m in mentions])
     ctx.data = data
+    ctx.known = mentions
     ctx.types = {key: entry.get("type", "school") for key, entry in kb.bodies.items()}
     found: list[Candidate] = list(new_bodies(ctx))
     _add_provisional(ctx, found, inside)
@@ -139,18 +141,24 @@ def _curated_spans(ctx: Context, section: str) -> list[tuple[int, int]]:
 
 def _add_provisional(ctx: Context, news: list[Candidate], inside: list[tuple[int, int]]) -> None:
     """Treat the proposed new bodies as recognised for the rules that follow (relationships): their names are found
-    wherever no known body's name is (a loose match of a known name gives way to a new body's name printed whole)."""
+    wherever no known body's name is, and over a known name they contain ('education' in 'an education committee');
+    a loose match of a known name gives way to a new body's name printed whole."""
     provisional = Knowledge(ctx.kb.data, ctx.doc, ctx.kb.holdout)
     for candidate in news:
         name = Name(candidate.fields["id"], candidate.fields["label"], True, False)
         provisional.names.setdefault(key_of(name.text), []).append(name)
+        for acronym in candidate.fields.get("alt_labels", []):
+            provisional.names.setdefault(key_of(acronym), []).append(Name(name.body, acronym, False, True))
         ctx.types[name.body] = candidate.fields["type"]
         ctx.proposed[key_of(name.text)] = name.body
     provisional.longest = max((len(k) for k in provisional.names), default=1)
     taken = [(m.start, m.end) for m in ctx.mentions if not m.loose]
     extra = [m for m in provisional.find(ctx.source) if _in_segments(inside, m.start)
-             and not any(a < m.end and m.start < b for a, b in taken)]  # fmt: skip
-    kept = [m for m in ctx.mentions if not m.loose or not any(e.start < m.end and m.start < e.end for e in extra)]
+             and not any(a < m.end and m.start < b and not (m.start <= a and b <= m.end and b - a < m.end - m.start)
+                         for a, b in taken)]  # fmt: skip
+    ctx.known = [m for m in ctx.mentions if not (m.loose and any(e.start < m.end and m.start < e.end for e in extra))]
+    kept = [m for m in ctx.mentions if not any(e.start < m.end and m.start < e.end for e in extra)
+            or (not m.loose and not any(e.start <= m.start and m.end <= e.end for e in extra))]  # fmt: skip
     ctx.mentions = sorted(kept + extra, key=lambda m: (m.start, m.end))
     ctx.mention_starts = [m.start for m in ctx.mentions]
 
@@ -182,7 +190,7 @@ def _line_span(ctx: Context, offset: int) -> tuple[int, int]:
 def body_mentions(ctx: Context) -> Iterator[Candidate]:
     """One candidate per known body the document names: its first clear mention cited, the count of the others."""
     by_body: dict[str, list[Mention]] = defaultdict(list)
-    for mention in ctx.mentions:
+    for mention in ctx.known:
         by_body[mention.name.body].append(mention)
     for body, found in by_body.items():
         entry = ctx.kb.bodies.get(body)
@@ -216,8 +224,9 @@ _HEADS = {
     "team": "team", "teams": "team", "directorate": "directorate", "department": "directorate",
     "commission": "inspectorate", "inspectorate": "inspectorate", "agency": "public-agency", "office": "office",
     "school": "school", "academy": "school", "nursery": "school", "college": "college", "university": "university",
-    "hospital": "nhs-body", "constabulary": "police", "police": "police", "programme": "programme",
-    "initiative": "programme", "fund": "programme", "project": "programme", "zone": "programme",
+    "hospital": "nhs-body", "authority": "local-authority", "constabulary": "police", "police": "police",
+    "programme": "programme", "initiative": "programme", "fund": "programme", "project": "programme",
+    "zone": "programme",
     "association": "voluntary-organisation", "society": "voluntary-organisation",
     "foundation": "voluntary-organisation", "charity": "voluntary-organisation", "company": "business",
     "limited": "business", "ltd": "business",
@@ -226,6 +235,13 @@ _POSTS = (
     r"(?:Director|Head|Chief Executive|Chief Officer|Leader|Portfolio Holder|Lead Member|Commissioner|Manager|Chair)"
 )
 _NAME_WORD = r"(?:[A-Z][A-Za-z'’]*(?:-[A-Za-z'’]+)*|and|of|for|the|in|on|&)"
+# a name that starts with its head word and says what it is of or for ("Department for Education", "University of
+# Hertfordshire", "Office for the Future")
+_HEAD_FIRST = re.compile(
+    r"(?<![A-Za-z'’-])(?P<name>(?P<head>Department|University|Office|Commission|Agency|Council|Board|Institute)[ ]+"
+    r"(?:of|for)[ ]+(?:the[ ]+)?[A-Z][A-Za-z'’]*(?:[ ]+(?:and[ ]+)?[A-Z][A-Za-z'’]*){0,3})(?![A-Za-z])"
+    r"(?:[ ]+\((?P<acronym>[A-Z][A-Za-z]{1,7})\))?"
+)
 _ORG = re.compile(
     rf"(?<![A-Za-z'’-])(?P<name>(?:[A-Z][A-Za-z'’]*(?:-[A-Za-z'’]+)*)(?:[ ]+{_NAME_WORD}){{0,7}}[ ]+"
     rf"(?P<head>{'|'.join(sorted({h.capitalize() for h in _HEADS}, key=len, reverse=True))})"
@@ -262,7 +278,7 @@ _UNIT_HEADS = (
 )
 _LOWER = re.compile(
     r"\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Tt]heir|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Nn]ew|\d+)\s+(?P<name>"
-    r"(?:(?!(?:of|a|an|the|for|to|in|on|that|they|all|by|with|from|as|at|or|is|are|was)\s)[a-z][a-z'’-]*\s+){1,5}?"
+    r"(?:(?!(?:of|a|an|the|for|to|in|on|that|they|all|by|with|from|as|at|or|is|are|was)\s)[A-Za-z][a-z'’-]*\s+){1,5}?"
     rf"(?P<head>{'|'.join(_UNIT_HEADS)}))\b"
 )
 # a sentence opening with a unit's name ("Internal audit continues", "Learning support units are"): capitalised first
@@ -401,7 +417,7 @@ def new_bodies(ctx: Context) -> Iterator[Candidate]:
     known_ids = set(ctx.kb.bodies)
     for segment in ctx.structure.segments:
         text = ctx.source.text[segment.start : segment.end]
-        matches = [(m, 0.0) for m in list(_ORG.finditer(text)) + list(_POST.finditer(text))]
+        matches = [(m, 0.0) for m in [*_ORG.finditer(text), *_POST.finditer(text), *_HEAD_FIRST.finditer(text)]]
         matches += [(m, -0.2) for m in _LOWER.finditer(text)]
         matches += [(m, -0.25) for m in _OPENING.finditer(text)] + [(m, -0.2) for m in _HEAD_OF.finditer(text)]
         for match, bonus in matches:
