@@ -1098,28 +1098,37 @@ def _list_item(ctx: Context, segment: Segment, listing: Listing, start: int, end
 
 
 def _paragraph_links(ctx: Context, linked: set[frozenset[str]]) -> Iterator[Candidate]:
-    """Weaker links across sentences: the body a numbered paragraph names first (what the paragraph is about) with
-    each other body its later sentences name, unless the two are already linked; the relation from the signal words
-    before the later name in its sentence, else 'works-with'."""
-    paragraphs: dict[int, list[Segment]] = defaultdict(list)
-    for segment in ctx.body_segments:
-        if segment.paragraph is not None:
-            paragraphs[segment.paragraph].append(segment)
-    for segments in paragraphs.values():
+    """Weaker links across sentences: the body each sentence of a paragraph names first (what it is about) with each
+    other body the paragraph's later sentences name, unless the two are already linked; the relation from the signal
+    words before the later name in its sentence, else 'works-with'. The paragraph's first body scores higher than
+    a later sentence's."""
+    for segments in _paragraphs(ctx):
         found = [(s, m) for s in segments for m in _distinct(ctx.mentions_in(s.start, s.end))]
-        if not found:
-            continue
-        first_segment, topic = found[0]
-        for segment, other in found[1:]:
-            pair = frozenset((topic.name.body, other.name.body))
-            if segment is first_segment or len(pair) < 2 or pair in linked:
-                continue
-            relation, backwards = _signal(ctx.source.text[segment.start : other.start])
-            subject, obj = (other, topic) if backwards else (topic, other)
-            item = _relationship(ctx, segment, subject, relation, obj, other.start, other.end, 0.2)
-            if item:
-                linked.add(pair)
-                yield item
+        topics = [next(f for f in found if f[0] is s) for s in segments if any(f[0] is s for f in found)]
+        for rank, (first_segment, topic) in enumerate(topics):
+            for segment, other in found:
+                pair = frozenset((topic.name.body, other.name.body))
+                if segment.start <= first_segment.start or len(pair) < 2 or pair in linked:
+                    continue
+                relation, backwards = _signal(ctx.source.text[segment.start : other.start])
+                subject, obj = (other, topic) if backwards else (topic, other)
+                score = 0.2 if rank == 0 else 0.15
+                item = _relationship(ctx, segment, subject, relation, obj, other.start, other.end, score)
+                if item:
+                    linked.add(pair)
+                    yield item
+
+
+def _paragraphs(ctx: Context) -> list[list[Segment]]:
+    """The sentences of each numbered paragraph; where the text has no number, runs of up to four sentences under
+    one heading."""
+    paragraphs: dict[tuple, list[Segment]] = defaultdict(list)
+    for k, segment in enumerate(ctx.body_segments):
+        if segment.paragraph is not None:
+            paragraphs[("para", segment.paragraph)].append(segment)
+        elif segment.kind == "sentence":
+            paragraphs[("heading", segment.heading, k // 4)].append(segment)
+    return list(paragraphs.values())
 
 
 def _inside(spans: list[tuple[int, int]], mention: Mention) -> bool:
