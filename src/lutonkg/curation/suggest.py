@@ -272,13 +272,28 @@ _UNIT_HEADS = (
     "advisor",
     "co-ordinator",
     "coordinator",
+    "consultant",
+    "mentors",
+    "mentor",
     "programme",
     "project",
     "initiative",
 )
+_OFFICE_HEADS = (
+    "officer",
+    "manager",
+    "adviser",
+    "advisor",
+    "co-ordinator",
+    "coordinator",
+    "consultant",
+    "mentor",
+    "mentors",
+)
 _LOWER = re.compile(
     r"\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Tt]heir|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Nn]ew|\d+)\s+(?P<name>"
-    r"(?:(?!(?:of|a|an|the|for|to|in|on|that|they|all|by|with|from|as|at|or|is|are|was)\s)[A-Za-z][a-z'’-]*\s+){1,5}?"
+    r"(?:(?!(?:of|a|an|the|for|to|in|on|that|they|all|by|with|from|as|at|or|is|are|was)\s)(?:[A-Za-z][a-z'’-]*|[A-Z]{2,5}"
+    r"|\d{1,2})\s+){1,5}?"
     rf"(?P<head>{'|'.join(_UNIT_HEADS)}))\b"
 )
 # a sentence opening with a unit's name ("Internal audit continues", "Learning support units are"): capitalised first
@@ -438,7 +453,7 @@ def new_bodies(ctx: Context) -> Iterator[Candidate]:
                 continue
             head = match.groupdict().get("head")
             kind = _HEADS.get(head.lower(), "service") if head else "office"
-            if head and head.lower() in ("officer", "manager", "adviser", "advisor", "co-ordinator", "coordinator"):
+            if head and head.lower() in _OFFICE_HEADS:
                 kind = "office"
             kind = _refine_type(name, kind)
             cite = ctx.placer.cite(segment, start, start + len(name), words=7)
@@ -471,7 +486,8 @@ def _trim_owner(ctx: Context, name: str, start: int) -> tuple[str, int]:
     """A name without a known body's possessive before it ("the Council's Standards Committee" names the Standards
     Committee), when two or more words are left."""
     first, _, rest = name.partition(" ")
-    if re.search(r"['’]s?$", first) and len(rest.split()) >= 2 and key_of(first) in ctx.kb.names:
+    known = key_of(first) in ctx.kb.names or ("the", *key_of(first)) in ctx.kb.names
+    if re.search(r"['’]s?$", first) and len(rest.split()) >= 2 and known:
         return rest, start + len(first) + 1
     return name, start
 
@@ -958,7 +974,7 @@ _SIGNALS: list[tuple[re.Pattern, str, bool]] = [  # (pattern between the two nam
      "part-of", False),
     (re.compile(r"\bled by\b|\bheaded by\b", re.I), "leads", True),
     (re.compile(r"\bleads?\b|\bheads?\b", re.I), "leads", False),
-    (re.compile(r"\bfunded by\b|\bfunding from\b|\bgrants? from\b", re.I), "funds", True),
+    (re.compile(r"\bfunded by\b|\b(?:funding|allocations?|monies|money|grants?) from\b", re.I), "funds", True),
     (re.compile(r"\bfunds?\b|\bgrant(?:ed|s)? to\b", re.I), "funds", False),
     (re.compile(r"\bprovided by\b|\bdelivered by\b|\brun by\b", re.I), "provides", True),
     (re.compile(r"\bprovides?\b|\bdelivers?\b|\bruns?\b", re.I), "provides-service-to", False),
@@ -969,6 +985,7 @@ _SIGNALS: list[tuple[re.Pattern, str, bool]] = [  # (pattern between the two nam
     (re.compile(r"\badvises?\b|\badvice to\b|\badvisory\b", re.I), "advises", False),
     (re.compile(r"\bcoterminous with\b|\bshares? (?:its )?boundar", re.I), "coterminous-with", False),
     (re.compile(r"\bappointed by\b", re.I), "appointed-by", False),
+    (re.compile(r"\b(?:has |have |had )?appoint(?:ed|s)?\b|\bappointment of\b", re.I), "appointed-by", True),
     (re.compile(r"\boversees?\b|\bscrutini[sz]es?\b|\bmonitors?\b|\bgoverns?\b", re.I), "oversees", False),
     (re.compile(r"\bwith\b|\bjoint(?:ly)?\b|\bpartnership\b|\btogether\b|\band\b", re.I), "works-with", False),
 ]  # fmt: skip
@@ -1010,6 +1027,7 @@ def relationships(ctx: Context) -> Iterator[Candidate]:
                 seen.add(item.key)
                 yield item
     yield from _listed(ctx, seen)
+    yield from _post_links(ctx, seen)
     yield from _structural(ctx, seen)
     yield from _paragraph_links(ctx, {frozenset(k.split(":")[1::2]) for k in seen if k.startswith("relationship:")})
 
@@ -1095,6 +1113,34 @@ def _list_item(ctx: Context, segment: Segment, listing: Listing, start: int, end
     new = Candidate("new-body", f"new-body:{'-'.join(tokens(name))}", 0.4, fields, cite, (segment.start, segment.end),
                     ctx.passage(segment.start, segment.end))  # fmt: skip
     return proposed, new
+
+
+_LED = {"service", "team", "directorate", "programme", "partnership", "forum", "committee"}
+_TITLE_WORDS = {"head", "director", "manager", "officer", "co", "ordinator", "coordinator", "consultant", "corporate",
+                "chair", "leader", "lead", "service", "unit", "dept", "of", "for", "the", "and", "a", "an", "strategic"}  # fmt: skip
+
+
+def _post_links(ctx: Context, seen: set[str]) -> Iterator[Candidate]:
+    """A post leads the unit its title names ('the head of school improvement' leads the school improvement
+    service, 'the literacy strategy manager' the literacy strategy team): the unit's words, its head word aside, are
+    all in the post's title (two or more of them, or all the title's); cited at the post's first mention."""
+    firsts: dict[str, Mention] = {}
+    for mention in ctx.mentions:
+        firsts.setdefault(mention.name.body, mention)
+    units = {b: set(key_of(m.name.text)) - _TITLE_WORDS for b, m in firsts.items() if ctx.types.get(b) in _LED}
+    for body, mention in firsts.items():
+        if ctx.types.get(body) != "office":
+            continue
+        domain = set(key_of(mention.name.text)) - _TITLE_WORDS - ctx.kb.place
+        for unit, words in units.items():
+            words = words - ctx.kb.place
+            if not words or not words <= domain or (len(words) < 2 and words != domain):
+                continue
+            segment = segment_at(ctx, mention.start)
+            item = _relationship_ids(ctx, segment, body, "leads", unit, mention, 0.35) if segment else None
+            if item and item.key not in seen:
+                seen.add(item.key)
+                yield item
 
 
 def _paragraph_links(ctx: Context, linked: set[frozenset[str]]) -> Iterator[Candidate]:
