@@ -1117,7 +1117,8 @@ def _list_item(ctx: Context, segment: Segment, listing: Listing, start: int, end
 
 _LED = {"service", "team", "directorate", "programme", "partnership", "forum", "committee"}
 _TITLE_WORDS = {"head", "director", "manager", "officer", "co", "ordinator", "coordinator", "consultant", "corporate",
-                "chair", "leader", "lead", "service", "unit", "dept", "of", "for", "the", "and", "a", "an", "strategic"}  # fmt: skip
+                "chair", "leader", "lead", "service", "unit", "dept", "of", "for", "the", "and", "a", "an",
+                "strategic"}  # fmt: skip
 
 
 def _post_links(ctx: Context, seen: set[str]) -> Iterator[Candidate]:
