@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from lutonkg.curation.knowledge import build_knowledge, tokens
+from lutonkg.curation.knowledge import build_knowledge, key_of, name_variants, place_words, tokens
 from lutonkg.curation.suggest import Candidate, suggest
 from lutonkg.data.fidelity import section_number
 from lutonkg.data.load import Data
@@ -124,24 +124,33 @@ def _printed_known(data: Data, texts: dict[str, SourceText], doc: str) -> set[st
     return {name.body for key, names in kb.names.items() if f" {' '.join(key)} " in printed for name in names}
 
 
-def _names(entry: dict) -> set[tuple[str, ...]]:
-    """Every name of a body as tokens, with and without a leading 'the'."""
+def _names(entry: dict, place: set[str]) -> set[tuple[str, ...]]:
+    """Every name of a body as the suggester matches a known body's names (`key_of`: folded words, possessive and
+    plural endings dropped, team/service/unit and department/directorate merged), with the variants it matches them
+    by (`name_variants`: without the place word, a post under another title or without its honorific, ...), with and
+    without a leading 'the'."""
     found = set()
     for name in [entry["label"], *entry.get("alt_labels", []), *(o["name"] for o in entry.get("other_names", []))]:
-        key = tokens(name)
-        found |= {key, key[1:] if key[:1] == ("the",) else key}
+        for key in name_variants(key_of(name), place, "type" not in entry, entry.get("type")):
+            found |= {key, key[1:] if key[:1] == ("the",) else key}
     return found
+
+
+def _candidate_names(candidate: Candidate) -> set[tuple[str, ...]]:
+    """A new-body candidate's label and alt labels, as `_names` keys them."""
+    keys = {key_of(candidate.fields["label"])} | {key_of(a) for a in candidate.fields.get("alt_labels", [])}
+    return keys | {key[1:] for key in keys if key[:1] == ("the",)}
 
 
 def new_body_ids(data: Data, doc: str, found: list[Candidate]) -> dict[str, set[str]]:
     """For each new-body candidate's proposed id, the curated bodies of the document it stands for: its own id, and
-    every body cited in the document one of whose names (label, alias, other name; a leading 'the' ignored) is the
-    candidate's label or one of its alt labels, word for word (case and punctuation aside)."""
-    attested = {key: _names(e) for key, e in data.bodies().items() if _doc_refs(e, doc)}
+    every body cited in the document one of whose names (`_names`) is the candidate's label or one of its alt labels
+    (`_candidate_names`)."""
+    place = place_words(data)
+    attested = {key: _names(e, place) for key, e in data.bodies().items() if _doc_refs(e, doc)}
     found_ids: dict[str, set[str]] = {}
     for candidate in found:
-        keys = {tokens(candidate.fields["label"])} | {tokens(a) for a in candidate.fields.get("alt_labels", [])}
-        keys |= {key[1:] for key in keys if key[:1] == ("the",)}
+        keys = _candidate_names(candidate)
         ids = {body for body, names in attested.items() if keys & names}
         found_ids[candidate.fields["id"]] = ids | ({candidate.fields["id"]} & set(attested)) or {candidate.fields["id"]}
     return found_ids
@@ -149,15 +158,16 @@ def new_body_ids(data: Data, doc: str, found: list[Candidate]) -> dict[str, set[
 
 def _score_new_bodies(data: Data, doc: str, found: list[Candidate]) -> Score:
     """Bodies only this document names (unknown when it is held out): found when a new-body candidate gives one of
-    their names; a candidate is correct when its name is a name of any body the curators cite in this document."""
+    their names (`_names`, `_candidate_names`); a candidate is correct when its name is a name of any body the curators cite in this document."""
     bodies = data.bodies()
     attested = {key: e for key, e in bodies.items() if _doc_refs(e, doc)}
     only = {key for key, e in attested.items() if not _other_docs(e, doc)}
-    names = {key: _names(e) for key, e in attested.items()}
+    place = place_words(data)
+    names = {key: _names(e, place) for key, e in attested.items()}
     matched: set[str] = set()
     correct = 0
     for candidate in found:
-        keys = {tokens(candidate.fields["label"])} | {tokens(a) for a in candidate.fields.get("alt_labels", [])}
+        keys = _candidate_names(candidate)
         hits = {key for key, known in names.items() if keys & known}
         matched |= hits
         correct += bool(hits)

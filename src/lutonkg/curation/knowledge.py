@@ -180,13 +180,13 @@ def build_knowledge(data: Data, texts: dict[str, SourceText], doc: str, holdout:
     kb = Knowledge(data, doc, holdout)
     kb.bodies = {key: entry for key, entry in data.bodies().items() if kb.known(entry)}
     printed = _printed_elsewhere(data, texts, holdout) if holdout else None
-    place = kb.place = _place_words(data)
+    place = kb.place = place_words(data)
     schools = {s["id"] for s in data["schools"]}
     titles: dict[tuple[tuple[str, ...], str], Name] = {}
     for body_id, entry in kb.bodies.items():
         for name in _names(body_id, entry, printed):
             key = key_of(name.text)
-            variants = _variants(key, place, body_id in schools, entry.get("type"))
+            variants = name_variants(key, place, body_id in schools, entry.get("type"))
             for variant in variants:
                 _add_name(kb, variant, name)
             if entry.get("type") == "office":
@@ -217,7 +217,7 @@ _TITLES = (("portfolio", "holder"), ("lead", "member"), ("cabinet", "member"), (
 _HONORIFICS = (("her", "majesty"), ("his", "majesty"), ("hm",))
 
 
-def _variants(key: tuple[str, ...], place: set[str], school: bool, kind: str | None) -> set[tuple[str, ...]]:
+def name_variants(key: tuple[str, ...], place: set[str], school: bool, kind: str | None) -> set[tuple[str, ...]]:
     """The ways a name's key is also printed: without the place word, a school as '<name> school', a directorate as
     '<subject> services', a post under another title or without its honorific, and a post of two or more title
     words without what it is 'of' or 'for' (`_title`, added when no other post has that title)."""
@@ -265,7 +265,7 @@ def _add_name(kb: Knowledge, key: tuple[str, ...], name: Name) -> None:
         found[same[0]] = name  # the name that also matches where it is not printed in capitals
 
 
-def _place_words(data: Data) -> set[str]:
+def place_words(data: Data) -> set[str]:
     """The place words of the project's authorities ('luton' of Luton Borough Council)."""
     bodies = data.bodies()
     found = set()

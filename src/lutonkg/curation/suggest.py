@@ -63,6 +63,7 @@ class Context:
     curated: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     proposed: dict[tuple[str, ...], str] = field(default_factory=dict)  # new bodies proposed: name key -> id
     known: list[Mention] = field(default_factory=list)  # the known bodies' mentions (before new names replace some)
+    bulleted: list[tuple[Segment, str, list[Mention]]] = field(default_factory=list)  # lead-in, owner, the bullets
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
         """The body mentions inside start..end."""
@@ -99,6 +100,7 @@ def suggest(
     ctx.types = {key: entry.get("type", "school") for key, entry in kb.bodies.items()}
     found: list[Candidate] = list(new_bodies(ctx))
     _add_provisional(ctx, found, inside)
+    found.extend(_bullet_names(ctx))
     for rule in (body_mentions, statute_citations, recommendations, judgements, relationships, claims):
         found.extend(rule(ctx))
     skip = rejected or set()
@@ -161,6 +163,62 @@ def _add_provisional(ctx: Context, news: list[Candidate], inside: list[tuple[int
             or (not m.loose and not any(e.start <= m.start and m.end <= e.end for e in extra))]  # fmt: skip
     ctx.mentions = sorted(kept + extra, key=lambda m: (m.start, m.end))
     ctx.mention_starts = [m.start for m in ctx.mentions]
+
+
+# a lead-in whose bullets complete a name: "comprising the Leader and portfolio holders for:" then "- Finance;"
+_LEAD_IN = re.compile(r"(?P<noun>\b[a-z][a-z-]*\s+(?:holders|members|directors|heads|managers|officers|teams|boards|"
+                      r"groups|panels))\s+(?P<prep>for|of)\s*:\s*$")  # fmt: skip
+
+
+def _bullet_names(ctx: Context) -> Iterator[Candidate]:
+    """Names a lead-in and its bullets print together ('portfolio holders for:' and '- Finance;' name the portfolio
+    holder for Finance): each a known body's mention, or a new body proposed; recorded with the body the lead-in
+    names (not a post) as their owner, for the relationship rules."""
+    segments = ctx.structure.segments
+    for k, lead in enumerate(segments):
+        match = _LEAD_IN.search(ctx.source.text[lead.start : lead.end])
+        owners = [m for m in _distinct(ctx.mentions_in(lead.start, lead.end)) if ctx.types.get(m.name.body) != "office"]
+        if not match or not owners:
+            continue
+        noun = re.sub(r"s$", "", match.group("noun"))
+        found = []
+        for bullet in segments[k + 1 : k + 16]:
+            if bullet.kind != "bullet" or bullet.paragraph != lead.paragraph:
+                break
+            printed = re.sub(r"[\s;:,.]+(?:and\s*)?$", "", ctx.source.text[bullet.start : bullet.end])
+            start = bullet.start + len(ctx.source.text[bullet.start : bullet.end]) - len(
+                ctx.source.text[bullet.start : bullet.end].lstrip(" -•\t"))  # fmt: skip
+            end = bullet.start + len(printed)
+            if end <= start:
+                break
+            mention, new = _bullet_body(ctx, bullet, f"{noun} {match.group('prep')} {ctx.source.text[start:end]}",
+                                        start, end)  # fmt: skip
+            if new is not None:
+                yield new
+            found.append(mention)
+        if found:
+            ctx.bulleted.append((lead, owners[0].name.body, found))
+            ctx.known = sorted(ctx.known + [m for m in found if m.name.body in ctx.kb.bodies], key=lambda m: m.start)
+            ctx.mentions = sorted(ctx.mentions + found, key=lambda m: (m.start, m.end))
+            ctx.mention_starts = [m.start for m in ctx.mentions]
+
+
+def _bullet_body(ctx: Context, bullet: Segment, name: str, start: int, end: int) -> tuple[Mention, Candidate | None]:
+    """The mention a completed bullet name makes: of the known body of that name, else of a new body proposed."""
+    known = ctx.kb.names.get(key_of(name))
+    if known:
+        return Mention(start, end, Name(known[0].body, name, False, False)), None
+    kind = "office" if name.split()[1] in ("holder", "member", "director", "head", "manager", "officer") else "team"
+    proposed = ctx.proposed.get(key_of(name)) or _slug(name if kind != "office" else f"office {name}")
+    ctx.proposed[key_of(name)] = proposed
+    ctx.types[proposed] = kind
+    cite = ctx.placer.cite(bullet, start, end, words=7)
+    mention = Mention(start, end, Name(proposed, name, True, False))
+    if cite is None:
+        return mention, None
+    fields = {"id": proposed, "label": name[:1].upper() + name[1:], "type": kind}
+    return mention, Candidate("new-body", f"new-body:{'-'.join(tokens(name))}", 0.4, fields, cite,
+                              (bullet.start, bullet.end), ctx.passage(bullet.start, bullet.end))  # fmt: skip
 
 
 def _in_segments(spans: list[tuple[int, int]], offset: int) -> bool:
@@ -1027,6 +1085,16 @@ def relationships(ctx: Context) -> Iterator[Candidate]:
                 seen.add(item.key)
                 yield item
     yield from _listed(ctx, seen)
+    for lead, owner, found in ctx.bulleted:
+        for mention in found:
+            relation = "member-of" if ctx.types.get(mention.name.body) == "office" else "part-of"
+            segment = segment_at(ctx, mention.start)
+            item = (
+                _relationship_ids(ctx, segment, mention.name.body, relation, owner, mention, 0.5) if segment else None
+            )
+            if item and item.key not in seen:
+                seen.add(item.key)
+                yield item
     yield from _post_links(ctx, seen)
     yield from _structural(ctx, seen)
     yield from _paragraph_links(ctx, {frozenset(k.split(":")[1::2]) for k in seen if k.startswith("relationship:")})
