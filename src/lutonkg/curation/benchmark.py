@@ -158,7 +158,8 @@ def new_body_ids(data: Data, doc: str, found: list[Candidate]) -> dict[str, set[
 
 def _score_new_bodies(data: Data, doc: str, found: list[Candidate]) -> Score:
     """Bodies only this document names (unknown when it is held out): found when a new-body candidate gives one of
-    their names (`_names`, `_candidate_names`); a candidate is correct when its name is a name of any body the curators cite in this document."""
+    their names (`_names`, `_candidate_names`); a candidate is correct when its name is a name of any body the
+    curators cite in this document."""
     bodies = data.bodies()
     attested = {key: e for key, e in bodies.items() if _doc_refs(e, doc)}
     only = {key for key, e in attested.items() if not _other_docs(e, doc)}

@@ -1085,16 +1085,7 @@ def relationships(ctx: Context) -> Iterator[Candidate]:
                 seen.add(item.key)
                 yield item
     yield from _listed(ctx, seen)
-    for lead, owner, found in ctx.bulleted:
-        for mention in found:
-            relation = "member-of" if ctx.types.get(mention.name.body) == "office" else "part-of"
-            segment = segment_at(ctx, mention.start)
-            item = (
-                _relationship_ids(ctx, segment, mention.name.body, relation, owner, mention, 0.5) if segment else None
-            )
-            if item and item.key not in seen:
-                seen.add(item.key)
-                yield item
+    yield from _bulleted_links(ctx, seen)
     yield from _post_links(ctx, seen)
     yield from _structural(ctx, seen)
     yield from _paragraph_links(ctx, {frozenset(k.split(":")[1::2]) for k in seen if k.startswith("relationship:")})
@@ -1133,6 +1124,21 @@ def _listed(ctx: Context, seen: set[str]) -> Iterator[Candidate]:
                     seen.add(key)
                     yield Candidate("relationship", key, 0.55 if new is None else 0.45, fields, cite,
                                     (segment.start, segment.end), ctx.passage(segment.start, segment.end))  # fmt: skip
+
+
+def _bulleted_links(ctx: Context, seen: set[str]) -> Iterator[Candidate]:
+    """Each name a lead-in and its bullets print together (`_bullet_names`) is a member of the lead-in's body (a
+    post) or part of it (a unit)."""
+    for _, owner, found in ctx.bulleted:
+        for mention in found:
+            relation = "member-of" if ctx.types.get(mention.name.body) == "office" else "part-of"
+            segment = segment_at(ctx, mention.start)
+            if segment is None:
+                continue
+            item = _relationship_ids(ctx, segment, mention.name.body, relation, owner, mention, 0.5)
+            if item and item.key not in seen:
+                seen.add(item.key)
+                yield item
 
 
 def _list_owner(ctx: Context, segment: Segment, listing: Listing) -> str | None:
