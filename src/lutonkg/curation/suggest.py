@@ -283,7 +283,7 @@ _HEADS = {
     "commission": "inspectorate", "inspectorate": "inspectorate", "agency": "public-agency", "office": "office",
     "school": "school", "academy": "school", "nursery": "school", "college": "college", "university": "university",
     "hospital": "nhs-body", "authority": "local-authority", "constabulary": "police", "police": "police",
-    "programme": "programme", "initiative": "programme", "fund": "programme", "project": "programme",
+    "programme": "programme", "initiative": "programme", "fund": "programme", "grant": "programme", "project": "programme",
     "zone": "programme",
     "association": "voluntary-organisation", "society": "voluntary-organisation",
     "foundation": "voluntary-organisation", "charity": "voluntary-organisation", "company": "business",
@@ -500,6 +500,7 @@ def new_bodies(ctx: Context) -> Iterator[Candidate]:
                 if name is None:
                     continue
             name, start = _trim_owner(ctx, name, start)
+            name = _first_of_run(name) if not bonus else name
             key = key_of(name)
             if (
                 " and the " in name
@@ -548,6 +549,20 @@ def _trim_owner(ctx: Context, name: str, start: int) -> tuple[str, int]:
     if re.search(r"['’]s?$", first) and len(rest.split()) >= 2 and known:
         return rest, start + len(first) + 1
     return name, start
+
+
+def _first_of_run(name: str) -> str:
+    """The first of two capitalised names printed without punctuation between them ('Strategic School Improvement
+    Fund Compton Teaching School'): cut after an inner head word when what follows is a name of three or more words
+    ending in a head word, with no head word inside it."""
+    words = name.split()
+    heads = [k for k, w in enumerate(words) if w.lower() in _HEADS]
+    for k in heads:
+        rest = words[k + 1 :]
+        if k >= 1 and len(rest) >= 3 and rest[0][:1].isupper() and rest[0].lower() not in _NOT_A_NAME:
+            if rest[-1].lower() in _HEADS and not any(w.lower() in _HEADS for w in rest[:-1]):
+                return " ".join(words[: k + 1])
+    return name
 
 
 def _trim_adjectives(name: str, start: int) -> tuple[str | None, int]:
@@ -1142,15 +1157,18 @@ def _bulleted_links(ctx: Context, seen: set[str]) -> Iterator[Candidate]:
 
 
 def _list_owner(ctx: Context, segment: Segment, listing: Listing) -> str | None:
-    """The body a list's items belong to: the sentence's first name ('subject'), else the name nearest before the
-    cue; for statistical neighbours without one, the authority the document is about."""
+    """The body a list's items belong to: the sentence's first name ('subject'); else the name nearest before the cue
+    when it is close (40 characters), else the sentence's first name; for statistical neighbours without a name, the
+    authority the document is about."""
     cue = segment.start + listing.cue[0]
     before = [m for m in _distinct(ctx.mentions_in(segment.start, cue))]
     if listing.owner == "subject":
         return before[0].name.body if before else None
     if before and cue - before[-1].end <= 40:
         return before[-1].name.body
-    return _authority(ctx) if listing.relation == "statistical-neighbour-of" else None
+    if listing.relation == "statistical-neighbour-of":
+        return before[-1].name.body if before else _authority(ctx)
+    return before[0].name.body if before else None  # "The group, which ..., is a body comprising A, B and C"
 
 
 def _list_item(ctx: Context, segment: Segment, listing: Listing, start: int, end: int
