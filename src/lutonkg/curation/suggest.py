@@ -283,8 +283,8 @@ _HEADS = {
     "commission": "inspectorate", "inspectorate": "inspectorate", "agency": "public-agency", "office": "office",
     "school": "school", "academy": "school", "nursery": "school", "college": "college", "university": "university",
     "hospital": "nhs-body", "authority": "local-authority", "constabulary": "police", "police": "police",
-    "programme": "programme", "initiative": "programme", "fund": "programme", "grant": "programme", "project": "programme",
-    "zone": "programme",
+    "programme": "programme", "initiative": "programme", "fund": "programme", "grant": "programme",
+    "project": "programme", "zone": "programme",
     "association": "voluntary-organisation", "society": "voluntary-organisation",
     "foundation": "voluntary-organisation", "charity": "voluntary-organisation", "company": "business",
     "limited": "business", "ltd": "business",
@@ -559,9 +559,9 @@ def _first_of_run(name: str) -> str:
     heads = [k for k, w in enumerate(words) if w.lower() in _HEADS]
     for k in heads:
         rest = words[k + 1 :]
-        if k >= 1 and len(rest) >= 3 and rest[0][:1].isupper() and rest[0].lower() not in _NOT_A_NAME:
-            if rest[-1].lower() in _HEADS and not any(w.lower() in _HEADS for w in rest[:-1]):
-                return " ".join(words[: k + 1])
+        named = k >= 1 and len(rest) >= 3 and rest[0][:1].isupper() and rest[0].lower() not in _NOT_A_NAME
+        if named and rest[-1].lower() in _HEADS and not any(w.lower() in _HEADS for w in rest[:-1]):
+            return " ".join(words[: k + 1])
     return name
 
 
