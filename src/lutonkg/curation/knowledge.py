@@ -169,7 +169,12 @@ class Knowledge:
                 continue
             span = fm.raw_span(words[k][0], words[k + size - 1][1])
             printed = raw[span[0] : span[1]]
-            usable = [n for n in names if not n.acronym or printed.isupper() or printed == n.text]
+            usable = [
+                n
+                for n in names
+                if (not n.acronym or printed.isupper() or printed == n.text)
+                and not set(",;:") & (set(printed) - set(n.text))
+            ]  # not 'made by housing, services to'
             if usable:
                 return size, usable, span
         return None
