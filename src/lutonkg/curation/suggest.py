@@ -1240,7 +1240,8 @@ def _paragraph_links(ctx: Context, linked: set[frozenset[str]]) -> Iterator[Cand
     """Weaker links across sentences: the body each sentence of a paragraph names first (what it is about) with each
     other body the paragraph's later sentences name, unless the two are already linked; the relation from the signal
     words before the later name in its sentence, else 'works-with'. The paragraph's first body scores higher than
-    a later sentence's."""
+    a later sentence's; two bullets of one lead-in are not linked."""
+    together = [{m.name.body for m in found} for _, _, found in ctx.bulleted]
     for segments in _paragraphs(ctx):
         found = [(s, m) for s in segments for m in _distinct(ctx.mentions_in(s.start, s.end))]
         topics = [next(f for f in found if f[0] is s) for s in segments if any(f[0] is s for f in found)]
@@ -1249,6 +1250,8 @@ def _paragraph_links(ctx: Context, linked: set[frozenset[str]]) -> Iterator[Cand
                 pair = frozenset((topic.name.body, other.name.body))
                 if segment.start <= first_segment.start or len(pair) < 2 or pair in linked:
                     continue
+                if any(pair <= bullets for bullets in together):
+                    continue  # two bullets of one lead-in: each is linked to the lead-in's body
                 relation, backwards = _signal(ctx.source.text[segment.start : other.start])
                 subject, obj = (other, topic) if backwards else (topic, other)
                 score = 0.2 if rank == 0 else 0.15
