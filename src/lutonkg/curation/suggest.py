@@ -356,12 +356,11 @@ _LOWER = re.compile(
 )
 # a sentence opening with a unit's name ("Internal audit continues", "Learning support units are"): capitalised first
 # word, lower-case words after it, ending in a unit word
+_OPENING_HEAD = "|".join(_UNIT_HEADS)
 _OPENING = re.compile(
     r"^(?:[-•]\s*)?(?:\d+\.\s+)?(?P<name>[A-Z][a-z'’-]+\s+(?:(?!(?:of|a|an|the|for|to|in|on|and|is|are|was|has|have)\s)"
-    r"[a-z][a-z'’-]*\s+){0,4}?(?P<head>(?:"
-    + "|".join(_UNIT_HEADS)
-    + r")s?))\b(?=\s+(?:is|are|was|were|has|have|had|continues?"
-    r"|works?|provides?|now|also|meets?|includes?|comprises?|remains?)\b)"
+    rf"[a-z][a-z'’-]*\s+){{0,4}}?(?P<head>(?:{_OPENING_HEAD})s?))\b"
+    r"(?=\s+(?:is|are|was|were|has|have|had|continues?|works?|provides?|now|also|meets?|includes?|comprises?|remains?)\b)"
 )
 # posts named by what they head: "the head of school improvement", "a new corporate head of equalities"
 _HEAD_OF = re.compile(
@@ -1144,7 +1143,7 @@ def _listed(ctx: Context, seen: set[str]) -> Iterator[Candidate]:
 def _bulleted_links(ctx: Context, seen: set[str]) -> Iterator[Candidate]:
     """Each name a lead-in and its bullets print together (`_bullet_names`) is a member of the lead-in's body (a
     post) or part of it (a unit)."""
-    for _, owner, found in ctx.bulleted:
+    for lead, owner, found in ctx.bulleted:
         for mention in found:
             relation = "member-of" if ctx.types.get(mention.name.body) == "office" else "part-of"
             segment = segment_at(ctx, mention.start)
@@ -1152,6 +1151,7 @@ def _bulleted_links(ctx: Context, seen: set[str]) -> Iterator[Candidate]:
                 continue
             item = _relationship_ids(ctx, segment, mention.name.body, relation, owner, mention, 0.5)
             if item and item.key not in seen:
+                item.fields["between"] = ctx.passage(lead.start, segment.end)
                 seen.add(item.key)
                 yield item
 
