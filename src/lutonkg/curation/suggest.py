@@ -1173,11 +1173,11 @@ def _list_owner(ctx: Context, segment: Segment, listing: Listing) -> str | None:
 
 def _list_item(ctx: Context, segment: Segment, listing: Listing, start: int, end: int
                ) -> tuple[str | None, Candidate | None]:  # fmt: skip
-    """The body an item names (a known or proposed one), else a new body proposed from its name: (id, the new-body
-    candidate or None)."""
-    inside = _distinct(ctx.mentions_in(start, end))
+    """The body an item names (a known or proposed one whose name is at least half the item), else a new body
+    proposed from its name: (id, the new-body candidate or None)."""
+    inside = [m for m in _distinct(ctx.mentions_in(start, end)) if 2 * (m.end - m.start) >= end - start]
     if inside:
-        return inside[0].name.body, None
+        return inside[0].name.body, None  # a name that is most of the item ('the chair of the committee' is a post)
     name = ctx.source.text[start:end]
     key = key_of(name)
     if key in ctx.proposed:
