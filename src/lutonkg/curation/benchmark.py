@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from lutonkg.curation.knowledge import build_knowledge, tokens
+from lutonkg.curation.knowledge import build_knowledge, key_of, name_variants, place_words, tokens
 from lutonkg.curation.suggest import Candidate, suggest
 from lutonkg.data.fidelity import section_number
 from lutonkg.data.load import Data
@@ -89,12 +89,13 @@ def score_document(data: Data, texts: dict[str, SourceText], doc: str) -> Result
     by_kind: dict[str, list[Candidate]] = {kind: [] for kind in SCORED}
     for candidate in candidates:
         by_kind.setdefault(candidate.kind, []).append(candidate)
-    recognised = {c.fields["body"] for c in by_kind["body-mention"]} | {c.fields["id"] for c in by_kind["new-body"]}
+    aliases = new_body_ids(data, doc, by_kind["new-body"])
+    recognised = {c.fields["body"] for c in by_kind["body-mention"]} | {i for ids in aliases.values() for i in ids}
     scores = {
         "body-mention": _score_mentions(data, doc, by_kind["body-mention"], _printed_known(data, texts, doc)),
         "new-body": _score_new_bodies(data, doc, by_kind["new-body"]),
         "statute": _score_statutes(data, doc, by_kind["statute"]),
-        "relationship": _score_relationships(data, doc, by_kind["relationship"], recognised),
+        "relationship": _score_relationships(data, doc, by_kind["relationship"], recognised, aliases),
     }
     for kind, section in _SPAN_SECTIONS.items():
         scores[kind] = _score_spans(kind, data[section], texts[doc], doc, by_kind[kind])
@@ -123,26 +124,51 @@ def _printed_known(data: Data, texts: dict[str, SourceText], doc: str) -> set[st
     return {name.body for key, names in kb.names.items() if f" {' '.join(key)} " in printed for name in names}
 
 
-def _names(entry: dict) -> set[tuple[str, ...]]:
-    """Every name of a body as tokens, with and without a leading 'the'."""
+def _names(entry: dict, place: set[str]) -> set[tuple[str, ...]]:
+    """Every name of a body as the suggester matches a known body's names (`key_of`: folded words, possessive and
+    plural endings dropped, team/service/unit and department/directorate merged), with the variants it matches them
+    by (`name_variants`: without the place word, a post under another title or without its honorific, ...), with and
+    without a leading 'the'."""
     found = set()
     for name in [entry["label"], *entry.get("alt_labels", []), *(o["name"] for o in entry.get("other_names", []))]:
-        key = tokens(name)
-        found |= {key, key[1:] if key[:1] == ("the",) else key}
+        for key in name_variants(key_of(name), place, "type" not in entry, entry.get("type")):
+            found |= {key, key[1:] if key[:1] == ("the",) else key}
     return found
+
+
+def _candidate_names(candidate: Candidate) -> set[tuple[str, ...]]:
+    """A new-body candidate's label and alt labels, as `_names` keys them."""
+    keys = {key_of(candidate.fields["label"])} | {key_of(a) for a in candidate.fields.get("alt_labels", [])}
+    return keys | {key[1:] for key in keys if key[:1] == ("the",)}
+
+
+def new_body_ids(data: Data, doc: str, found: list[Candidate]) -> dict[str, set[str]]:
+    """For each new-body candidate's proposed id, the curated bodies of the document it stands for: its own id, and
+    every body cited in the document one of whose names (`_names`) is the candidate's label or one of its alt labels
+    (`_candidate_names`)."""
+    place = place_words(data)
+    attested = {key: _names(e, place) for key, e in data.bodies().items() if _doc_refs(e, doc)}
+    found_ids: dict[str, set[str]] = {}
+    for candidate in found:
+        keys = _candidate_names(candidate)
+        ids = {body for body, names in attested.items() if keys & names}
+        found_ids[candidate.fields["id"]] = ids | ({candidate.fields["id"]} & set(attested)) or {candidate.fields["id"]}
+    return found_ids
 
 
 def _score_new_bodies(data: Data, doc: str, found: list[Candidate]) -> Score:
     """Bodies only this document names (unknown when it is held out): found when a new-body candidate gives one of
-    their names; a candidate is correct when its name is a name of any body the curators cite in this document."""
+    their names (`_names`, `_candidate_names`); a candidate is correct when its name is a name of any body the
+    curators cite in this document."""
     bodies = data.bodies()
     attested = {key: e for key, e in bodies.items() if _doc_refs(e, doc)}
     only = {key for key, e in attested.items() if not _other_docs(e, doc)}
-    names = {key: _names(e) for key, e in attested.items()}
+    place = place_words(data)
+    names = {key: _names(e, place) for key, e in attested.items()}
     matched: set[str] = set()
     correct = 0
     for candidate in found:
-        keys = {tokens(candidate.fields["label"])} | {tokens(a) for a in candidate.fields.get("alt_labels", [])}
+        keys = _candidate_names(candidate)
         hits = {key for key, known in names.items() if keys & known}
         matched |= hits
         correct += bool(hits)
@@ -199,23 +225,30 @@ def _score_spans(kind: str, entries: list, source: SourceText, doc: str, found: 
     return score
 
 
-def _score_relationships(data: Data, doc: str, found: list[Candidate], recognised: set[str]) -> Score:
+def _score_relationships(
+    data: Data, doc: str, found: list[Candidate], recognised: set[str], aliases: dict[str, set[str]]
+) -> Score:
     """Relationships the curators cite in the document: found when a candidate links the same two bodies (the
-    relation and its direction counted apart, in `detail`); a candidate is correct when its pair is curated. The
-    detail also scores the relationships between two bodies the run recognised (a known body it found named, or a
-    new body it proposed under the curated id): the ones a rule reading links between recognised bodies can find."""
+    relation and its direction counted apart, in `detail`); a candidate is correct when its pair is curated. An end
+    that is a new-body candidate stands for the curated bodies its name matches (`new_body_ids`). The detail also
+    scores the relationships between two bodies the run recognised (a known body it found named, or a new body it
+    proposed under a curated body's id or name): the ones a rule reading links between recognised bodies can find."""
     truth = {}
     for e in data["relationships"]:
         if _doc_refs(e, doc):
             truth[e["id"]] = (frozenset((e["subject"], e["object"])), (e["subject"], e["relation"], e["object"]))
     pairs = {pair for pair, _ in truth.values()}
     exact = {triple for _, triple in truth.values()}
-    proposed = [(frozenset((c.fields["subject"], c.fields["object"])),
-                 (c.fields["subject"], c.fields["relation"], c.fields["object"])) for c in found]  # fmt: skip
-    matched = {fid for fid, (pair, _) in truth.items() if any(pair == p for p, _ in proposed)}
-    score = Score("relationship", len(truth), len(matched), len(found), sum(1 for p, _ in proposed if p in pairs))
+    proposed = []
+    for c in found:
+        ends = [aliases.get(c.fields[end], {c.fields[end]}) for end in ("subject", "object")]
+        proposed.append(({frozenset((s, o)) for s in ends[0] for o in ends[1]},
+                         {(s, c.fields["relation"], o) for s in ends[0] for o in ends[1]}))  # fmt: skip
+    every = set().union(*(p for p, _ in proposed)) if proposed else set()
+    matched = {fid for fid, (pair, _) in truth.items() if pair in every}
+    score = Score("relationship", len(truth), len(matched), len(found), sum(1 for p, _ in proposed if p & pairs))
     within = {fid for fid, (pair, _) in truth.items() if pair <= recognised}
-    score.detail = {"relation and direction right": sum(1 for _, t in proposed if t in exact),
+    score.detail = {"relation and direction right": sum(1 for _, t in proposed if t & exact),
                     "between recognised bodies": len(within), "found of those": len(within & matched)}  # fmt: skip
     score.missed = sorted(set(truth) - matched)
     return score

@@ -169,7 +169,12 @@ class Knowledge:
                 continue
             span = fm.raw_span(words[k][0], words[k + size - 1][1])
             printed = raw[span[0] : span[1]]
-            usable = [n for n in names if not n.acronym or printed.isupper() or printed == n.text]
+            usable = [
+                n
+                for n in names
+                if (not n.acronym or printed.isupper() or printed == n.text)
+                and not set(",;:") & (set(printed) - set(n.text))
+            ]  # not 'made by housing, services to'
             if usable:
                 return size, usable, span
         return None
@@ -180,25 +185,23 @@ def build_knowledge(data: Data, texts: dict[str, SourceText], doc: str, holdout:
     kb = Knowledge(data, doc, holdout)
     kb.bodies = {key: entry for key, entry in data.bodies().items() if kb.known(entry)}
     printed = _printed_elsewhere(data, texts, holdout) if holdout else None
-    place = kb.place = _place_words(data)
+    place = kb.place = place_words(data)
     schools = {s["id"] for s in data["schools"]}
+    titles: dict[tuple[tuple[str, ...], str], Name] = {}
     for body_id, entry in kb.bodies.items():
         for name in _names(body_id, entry, printed):
             key = key_of(name.text)
-            variants = {key}
-            if len(key) > 2 and key[0] in place:
-                variants.add(key[1:])  # 'Luton Youth Offending Service' is also printed 'Youth Offending Service'
-            stem = [w for w in key[:-1] if w not in _STOP and w not in place]
-            if body_id in schools and stem and key[-1] in _SCHOOL_ENDS and key[-2] != "school":
-                variants.add(key[:-1] + ("school",))  # 'Lea Manor High' is also printed 'Lea Manor school'
+            variants = name_variants(key, place, body_id in schools, entry.get("type"))
             for variant in variants:
-                if variant and not (len(variant) == 1 and variant[0] in _STOP):
-                    found = kb.names.setdefault(variant, [])
-                    same = [k for k, n in enumerate(found) if n.body == body_id]
-                    if not same:
-                        found.append(name)
-                    elif found[same[0]].acronym and not name.acronym:
-                        found[same[0]] = name  # the name that also matches where it is not printed in capitals
+                _add_name(kb, variant, name)
+            if entry.get("type") == "office":
+                titles.update({(t, body_id): name for t in map(_title, variants) if t})
+    by_title = defaultdict(set)
+    for title, body_id in titles:
+        by_title[title].add(body_id)
+    for (title, body_id), name in titles.items():
+        if len(by_title[title]) == 1 and title not in kb.names:
+            _add_name(kb, title, Name(body_id, name.text, False, False))  # 'the chief inspector', one post only
     kb.longest = max((len(key) for key in kb.names), default=1)
     kb.legislation = {e["id"]: e for e in data["legislation"] if kb.known(e)}
     labels = {f["id"]: f["label"] for f in data["functions"]}
@@ -214,7 +217,60 @@ def build_knowledge(data: Data, texts: dict[str, SourceText], doc: str, holdout:
     return kb
 
 
-def _place_words(data: Data) -> set[str]:
+# titles printed for the same post ('Lead Member for children's services' is the portfolio holder) and honorifics
+_TITLES = (("portfolio", "holder"), ("lead", "member"), ("cabinet", "member"), ("executive", "portfolio", "holder"))
+_HONORIFICS = (("her", "majesty"), ("his", "majesty"), ("hm",))
+
+
+def name_variants(key: tuple[str, ...], place: set[str], school: bool, kind: str | None) -> set[tuple[str, ...]]:
+    """The ways a name's key is also printed: without the place word, a school as '<name> school', a directorate as
+    '<subject> services', a post under another title or without its honorific, and a post of two or more title
+    words without what it is 'of' or 'for' (`_title`, added when no other post has that title)."""
+    variants = {key}
+    if len(key) > 2 and key[0] in place:
+        variants.add(key[1:])  # 'Luton Youth Offending Service' is also printed 'Youth Offending Service'
+    stem = [w for w in key[:-1] if w not in _STOP and w not in place]
+    if school and stem and key[-1] in _SCHOOL_ENDS and key[-2] != "school":
+        variants.add(key[:-1] + ("school",))  # 'Lea Manor High' is also printed 'Lea Manor school'
+    if kind == "directorate" and key[-1] == "dept" and stem:
+        variants.add(key[:-1] + ("unit",))  # 'the housing directorate' is also 'the authority's housing services'
+    if kind == "office":
+        for title in _TITLES + _HONORIFICS:
+            for variant in list(variants):
+                at = _find(variant, title)
+                if at is not None:
+                    other = () if title in _HONORIFICS else ("portfolio", "holder")
+                    variants |= {variant[:at] + alt + variant[at + len(title) :] for alt in (other, *_TITLES[:3])
+                                 if title not in _HONORIFICS or not alt}  # fmt: skip
+    return {v for v in variants if v}
+
+
+def _title(key: tuple[str, ...]) -> tuple[str, ...] | None:
+    """A post's title without what it is 'of' or 'for', when two or more words are left ('chief inspector')."""
+    cut = next((k for k, w in enumerate(key) if w in ("of", "for")), None)
+    if cut is None or cut < 2 or set(key[:cut]) & _STOP:
+        return None
+    return key[:cut]
+
+
+def _find(key: tuple[str, ...], part: tuple[str, ...]) -> int | None:
+    """Where a run of words starts in a key, if it does."""
+    return next((k for k in range(len(key) - len(part) + 1) if key[k : k + len(part)] == part), None)
+
+
+def _add_name(kb: Knowledge, key: tuple[str, ...], name: Name) -> None:
+    """Record that a key names a body (once per body; a name not printed in capitals preferred)."""
+    if not key or (len(key) == 1 and key[0] in _STOP):
+        return
+    found = kb.names.setdefault(key, [])
+    same = [k for k, n in enumerate(found) if n.body == name.body]
+    if not same:
+        found.append(name)
+    elif found[same[0]].acronym and not name.acronym:
+        found[same[0]] = name  # the name that also matches where it is not printed in capitals
+
+
+def place_words(data: Data) -> set[str]:
     """The place words of the project's authorities ('luton' of Luton Borough Council)."""
     bodies = data.bodies()
     found = set()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from lutonkg.curation import statutes
 from lutonkg.curation.knowledge import GENERIC, Knowledge, Mention, Name, build_knowledge, key_of, tokens
+from lutonkg.curation.lists import Listing, listings
 from lutonkg.curation.places import Cite, Placer
 from lutonkg.curation.structure import Segment, Structure, clean, read_structure
 from lutonkg.data.load import Data
@@ -60,6 +61,9 @@ class Context:
     data: Data | None = None
     types: dict[str, str] = field(default_factory=dict)  # body types, of known and of proposed new bodies
     curated: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    proposed: dict[tuple[str, ...], str] = field(default_factory=dict)  # new bodies proposed: name key -> id
+    known: list[Mention] = field(default_factory=list)  # the known bodies' mentions (before new names replace some)
+    bulleted: list[tuple[Segment, str, list[Mention]]] = field(default_factory=list)  # lead-in, owner, the bullets
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
         """The body mentions inside start..end."""
@@ -92,9 +96,11 @@ def suggest(
     mentions = sorted(exact + loose, key=lambda m: (m.start, m.end))
     ctx = Context(doc, source, structure, Placer(structure, reconstructed), kb, mentions, [m.start for m in mentions])
     ctx.data = data
+    ctx.known = mentions
     ctx.types = {key: entry.get("type", "school") for key, entry in kb.bodies.items()}
     found: list[Candidate] = list(new_bodies(ctx))
     _add_provisional(ctx, found, inside)
+    found.extend(_bullet_names(ctx))
     for rule in (body_mentions, statute_citations, recommendations, judgements, relationships, claims):
         found.extend(rule(ctx))
     skip = rejected or set()
@@ -137,18 +143,82 @@ def _curated_spans(ctx: Context, section: str) -> list[tuple[int, int]]:
 
 def _add_provisional(ctx: Context, news: list[Candidate], inside: list[tuple[int, int]]) -> None:
     """Treat the proposed new bodies as recognised for the rules that follow (relationships): their names are found
-    wherever no known body's name is."""
+    wherever no known body's name is, and over a known name they contain ('education' in 'an education committee');
+    a loose match of a known name gives way to a new body's name printed whole."""
     provisional = Knowledge(ctx.kb.data, ctx.doc, ctx.kb.holdout)
     for candidate in news:
         name = Name(candidate.fields["id"], candidate.fields["label"], True, False)
         provisional.names.setdefault(key_of(name.text), []).append(name)
+        for acronym in candidate.fields.get("alt_labels", []):
+            provisional.names.setdefault(key_of(acronym), []).append(Name(name.body, acronym, False, True))
         ctx.types[name.body] = candidate.fields["type"]
+        ctx.proposed[key_of(name.text)] = name.body
     provisional.longest = max((len(k) for k in provisional.names), default=1)
-    taken = [(m.start, m.end) for m in ctx.mentions]
+    taken = [(m.start, m.end) for m in ctx.mentions if not m.loose]
     extra = [m for m in provisional.find(ctx.source) if _in_segments(inside, m.start)
-             and not any(a < m.end and m.start < b for a, b in taken)]  # fmt: skip
-    ctx.mentions = sorted(ctx.mentions + extra, key=lambda m: (m.start, m.end))
+             and not any(a < m.end and m.start < b and not (m.start <= a and b <= m.end and b - a < m.end - m.start)
+                         for a, b in taken)]  # fmt: skip
+    ctx.known = [m for m in ctx.mentions if not (m.loose and any(e.start < m.end and m.start < e.end for e in extra))]
+    kept = [m for m in ctx.mentions if not any(e.start < m.end and m.start < e.end for e in extra)
+            or (not m.loose and not any(e.start <= m.start and m.end <= e.end for e in extra))]  # fmt: skip
+    ctx.mentions = sorted(kept + extra, key=lambda m: (m.start, m.end))
     ctx.mention_starts = [m.start for m in ctx.mentions]
+
+
+# a lead-in whose bullets complete a name: "comprising the Leader and portfolio holders for:" then "- Finance;"
+_LEAD_IN = re.compile(r"(?P<noun>\b[a-z][a-z-]*\s+(?:holders|members|directors|heads|managers|officers|teams|boards|"
+                      r"groups|panels))\s+(?P<prep>for|of)\s*:\s*$")  # fmt: skip
+
+
+def _bullet_names(ctx: Context) -> Iterator[Candidate]:
+    """Names a lead-in and its bullets print together ('portfolio holders for:' and '- Finance;' name the portfolio
+    holder for Finance): each a known body's mention, or a new body proposed; recorded with the body the lead-in
+    names (not a post) as their owner, for the relationship rules."""
+    segments = ctx.structure.segments
+    for k, lead in enumerate(segments):
+        match = _LEAD_IN.search(ctx.source.text[lead.start : lead.end])
+        owners = [m for m in _distinct(ctx.mentions_in(lead.start, lead.end)) if ctx.types.get(m.name.body) != "office"]
+        if not match or not owners:
+            continue
+        noun = re.sub(r"s$", "", match.group("noun"))
+        found = []
+        for bullet in segments[k + 1 : k + 16]:
+            if bullet.kind != "bullet" or bullet.paragraph != lead.paragraph:
+                break
+            printed = re.sub(r"[\s;:,.]+(?:and\s*)?$", "", ctx.source.text[bullet.start : bullet.end])
+            start = bullet.start + len(ctx.source.text[bullet.start : bullet.end]) - len(
+                ctx.source.text[bullet.start : bullet.end].lstrip(" -•\t"))  # fmt: skip
+            end = bullet.start + len(printed)
+            if end <= start:
+                break
+            mention, new = _bullet_body(ctx, bullet, f"{noun} {match.group('prep')} {ctx.source.text[start:end]}",
+                                        start, end)  # fmt: skip
+            if new is not None:
+                yield new
+            found.append(mention)
+        if found:
+            ctx.bulleted.append((lead, owners[0].name.body, found))
+            ctx.known = sorted(ctx.known + [m for m in found if m.name.body in ctx.kb.bodies], key=lambda m: m.start)
+            ctx.mentions = sorted(ctx.mentions + found, key=lambda m: (m.start, m.end))
+            ctx.mention_starts = [m.start for m in ctx.mentions]
+
+
+def _bullet_body(ctx: Context, bullet: Segment, name: str, start: int, end: int) -> tuple[Mention, Candidate | None]:
+    """The mention a completed bullet name makes: of the known body of that name, else of a new body proposed."""
+    known = ctx.kb.names.get(key_of(name))
+    if known:
+        return Mention(start, end, Name(known[0].body, name, False, False)), None
+    kind = "office" if name.split()[1] in ("holder", "member", "director", "head", "manager", "officer") else "team"
+    proposed = ctx.proposed.get(key_of(name)) or _slug(name if kind != "office" else f"office {name}")
+    ctx.proposed[key_of(name)] = proposed
+    ctx.types[proposed] = kind
+    cite = ctx.placer.cite(bullet, start, end, words=7)
+    mention = Mention(start, end, Name(proposed, name, True, False))
+    if cite is None:
+        return mention, None
+    fields = {"id": proposed, "label": name[:1].upper() + name[1:], "type": kind}
+    return mention, Candidate("new-body", f"new-body:{'-'.join(tokens(name))}", 0.4, fields, cite,
+                              (bullet.start, bullet.end), ctx.passage(bullet.start, bullet.end))  # fmt: skip
 
 
 def _in_segments(spans: list[tuple[int, int]], offset: int) -> bool:
@@ -178,7 +248,7 @@ def _line_span(ctx: Context, offset: int) -> tuple[int, int]:
 def body_mentions(ctx: Context) -> Iterator[Candidate]:
     """One candidate per known body the document names: its first clear mention cited, the count of the others."""
     by_body: dict[str, list[Mention]] = defaultdict(list)
-    for mention in ctx.mentions:
+    for mention in ctx.known:
         by_body[mention.name.body].append(mention)
     for body, found in by_body.items():
         entry = ctx.kb.bodies.get(body)
@@ -212,8 +282,9 @@ _HEADS = {
     "team": "team", "teams": "team", "directorate": "directorate", "department": "directorate",
     "commission": "inspectorate", "inspectorate": "inspectorate", "agency": "public-agency", "office": "office",
     "school": "school", "academy": "school", "nursery": "school", "college": "college", "university": "university",
-    "hospital": "nhs-body", "constabulary": "police", "police": "police", "programme": "programme",
-    "initiative": "programme", "fund": "programme", "project": "programme", "zone": "programme",
+    "hospital": "nhs-body", "authority": "local-authority", "constabulary": "police", "police": "police",
+    "programme": "programme", "initiative": "programme", "fund": "programme", "grant": "programme",
+    "project": "programme", "zone": "programme",
     "association": "voluntary-organisation", "society": "voluntary-organisation",
     "foundation": "voluntary-organisation", "charity": "voluntary-organisation", "company": "business",
     "limited": "business", "ltd": "business",
@@ -222,6 +293,13 @@ _POSTS = (
     r"(?:Director|Head|Chief Executive|Chief Officer|Leader|Portfolio Holder|Lead Member|Commissioner|Manager|Chair)"
 )
 _NAME_WORD = r"(?:[A-Z][A-Za-z'’]*(?:-[A-Za-z'’]+)*|and|of|for|the|in|on|&)"
+# a name that starts with its head word and says what it is of or for ("Department for Education", "University of
+# Hertfordshire", "Office for the Future")
+_HEAD_FIRST = re.compile(
+    r"(?<![A-Za-z'’-])(?P<name>(?P<head>Department|University|Office|Commission|Agency|Council|Board|Institute)[ ]+"
+    r"(?:of|for)[ ]+(?:the[ ]+)?[A-Z][A-Za-z'’]*(?:[ ]+(?:and[ ]+)?[A-Z][A-Za-z'’]*){0,3})(?![A-Za-z])"
+    r"(?:[ ]+\((?P<acronym>[A-Z][A-Za-z]{1,7})\))?"
+)
 _ORG = re.compile(
     rf"(?<![A-Za-z'’-])(?P<name>(?:[A-Z][A-Za-z'’]*(?:-[A-Za-z'’]+)*)(?:[ ]+{_NAME_WORD}){{0,7}}[ ]+"
     rf"(?P<head>{'|'.join(sorted({h.capitalize() for h in _HEADS}, key=len, reverse=True))})"
@@ -252,14 +330,43 @@ _UNIT_HEADS = (
     "advisor",
     "co-ordinator",
     "coordinator",
+    "consultant",
+    "mentors",
+    "mentor",
     "programme",
     "project",
     "initiative",
 )
+_OFFICE_HEADS = (
+    "officer",
+    "manager",
+    "adviser",
+    "advisor",
+    "co-ordinator",
+    "coordinator",
+    "consultant",
+    "mentor",
+    "mentors",
+)
 _LOWER = re.compile(
     r"\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Tt]heir|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Nn]ew|\d+)\s+(?P<name>"
-    r"(?:(?!(?:of|a|an|the|for|to|in|on|that|they|all|by|with|from|as|at|or|is|are|was)\s)[a-z][a-z'’-]*\s+){1,5}?"
+    r"(?:(?!(?:of|a|an|the|for|to|in|on|that|they|all|by|with|from|as|at|or|is|are|was)\s)(?:[A-Za-z][a-z'’-]*|[A-Z]{2,5}"
+    r"|\d{1,2})\s+){1,5}?"
     rf"(?P<head>{'|'.join(_UNIT_HEADS)}))\b"
+)
+# a sentence opening with a unit's name ("Internal audit continues", "Learning support units are"): capitalised first
+# word, lower-case words after it, ending in a unit word
+_OPENING_HEAD = "|".join(_UNIT_HEADS)
+_OPENING = re.compile(
+    r"^(?:[-•]\s*)?(?:\d+\.\s+)?(?P<name>[A-Z][a-z'’-]+\s+(?:(?!(?:of|a|an|the|for|to|in|on|and|is|are|was|has|have)\s)"
+    rf"[a-z][a-z'’-]*\s+){{0,4}}?(?P<head>(?:{_OPENING_HEAD})s?))\b"
+    r"(?=\s+(?:is|are|was|were|has|have|had|continues?|works?|provides?|now|also|meets?|includes?|comprises?|remains?)\b)"
+)
+# posts named by what they head: "the head of school improvement", "a new corporate head of equalities"
+_HEAD_OF = re.compile(
+    r"\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Nn]ew)\s+(?P<name>(?:(?:corporate|deputy|assistant|acting|interim|service)\s+)?"
+    r"(?:head|director|chair) (?:of|for) (?!the\b|its\b|this\b)[a-z][a-z'’-]*(?:\s+(?:and\s+)?[a-z][a-z'’-]*){0,3}?)"
+    r"(?=\s*[,.;:)]|\s+(?:is|was|has|had|and|who|with|to|in|at|on|from|since|gives|attends)\b)"
 )
 _ADJECTIVES = {
     "new",
@@ -382,14 +489,17 @@ def new_bodies(ctx: Context) -> Iterator[Candidate]:
     known_ids = set(ctx.kb.bodies)
     for segment in ctx.structure.segments:
         text = ctx.source.text[segment.start : segment.end]
-        matches = [(m, 0.0) for m in list(_ORG.finditer(text)) + list(_POST.finditer(text))]
+        matches = [(m, 0.0) for m in [*_ORG.finditer(text), *_POST.finditer(text), *_HEAD_FIRST.finditer(text)]]
         matches += [(m, -0.2) for m in _LOWER.finditer(text)]
+        matches += [(m, -0.25) for m in _OPENING.finditer(text)] + [(m, -0.2) for m in _HEAD_OF.finditer(text)]
         for match, bonus in matches:
             name, start = _trim_name(match.group("name"), segment.start + match.start("name"))
             if bonus:
                 name, start = _trim_adjectives(name, start)
                 if name is None:
                     continue
+            name, start = _trim_owner(ctx, name, start)
+            name = _first_of_run(name) if not bonus else name
             key = key_of(name)
             if (
                 " and the " in name
@@ -401,7 +511,7 @@ def new_bodies(ctx: Context) -> Iterator[Candidate]:
                 continue
             head = match.groupdict().get("head")
             kind = _HEADS.get(head.lower(), "service") if head else "office"
-            if head and head.lower() in ("officer", "manager", "adviser", "advisor", "co-ordinator", "coordinator"):
+            if head and head.lower() in _OFFICE_HEADS:
                 kind = "office"
             kind = _refine_type(name, kind)
             cite = ctx.placer.cite(segment, start, start + len(name), words=7)
@@ -428,6 +538,30 @@ def _trim_name(name: str, start: int) -> tuple[str, int]:
     while words and words[-1].lower() in {"and", "of", "for", "the", "in", "on", "&"}:
         words = words[:-1]
     return " ".join(words), start
+
+
+def _trim_owner(ctx: Context, name: str, start: int) -> tuple[str, int]:
+    """A name without a known body's possessive before it ("the Council's Standards Committee" names the Standards
+    Committee), when two or more words are left."""
+    first, _, rest = name.partition(" ")
+    known = key_of(first) in ctx.kb.names or ("the", *key_of(first)) in ctx.kb.names
+    if re.search(r"['’]s?$", first) and len(rest.split()) >= 2 and known:
+        return rest, start + len(first) + 1
+    return name, start
+
+
+def _first_of_run(name: str) -> str:
+    """The first of two capitalised names printed without punctuation between them ('Strategic School Improvement
+    Fund Compton Teaching School'): cut after an inner head word when what follows is a name of three or more words
+    ending in a head word, with no head word inside it."""
+    words = name.split()
+    heads = [k for k, w in enumerate(words) if w.lower() in _HEADS]
+    for k in heads:
+        rest = words[k + 1 :]
+        named = k >= 1 and len(rest) >= 3 and rest[0][:1].isupper() and rest[0].lower() not in _NOT_A_NAME
+        if named and rest[-1].lower() in _HEADS and not any(w.lower() in _HEADS for w in rest[:-1]):
+            return " ".join(words[: k + 1])
+    return name
 
 
 def _trim_adjectives(name: str, start: int) -> tuple[str | None, int]:
@@ -912,7 +1046,7 @@ _SIGNALS: list[tuple[re.Pattern, str, bool]] = [  # (pattern between the two nam
      "part-of", False),
     (re.compile(r"\bled by\b|\bheaded by\b", re.I), "leads", True),
     (re.compile(r"\bleads?\b|\bheads?\b", re.I), "leads", False),
-    (re.compile(r"\bfunded by\b|\bfunding from\b|\bgrants? from\b", re.I), "funds", True),
+    (re.compile(r"\bfunded by\b|\b(?:funding|allocations?|monies|money|grants?) from\b", re.I), "funds", True),
     (re.compile(r"\bfunds?\b|\bgrant(?:ed|s)? to\b", re.I), "funds", False),
     (re.compile(r"\bprovided by\b|\bdelivered by\b|\brun by\b", re.I), "provides", True),
     (re.compile(r"\bprovides?\b|\bdelivers?\b|\bruns?\b", re.I), "provides-service-to", False),
@@ -923,6 +1057,7 @@ _SIGNALS: list[tuple[re.Pattern, str, bool]] = [  # (pattern between the two nam
     (re.compile(r"\badvises?\b|\badvice to\b|\badvisory\b", re.I), "advises", False),
     (re.compile(r"\bcoterminous with\b|\bshares? (?:its )?boundar", re.I), "coterminous-with", False),
     (re.compile(r"\bappointed by\b", re.I), "appointed-by", False),
+    (re.compile(r"\b(?:has |have |had )?appoint(?:ed|s)?\b|\bappointment of\b", re.I), "appointed-by", True),
     (re.compile(r"\boversees?\b|\bscrutini[sz]es?\b|\bmonitors?\b|\bgoverns?\b", re.I), "oversees", False),
     (re.compile(r"\bwith\b|\bjoint(?:ly)?\b|\bpartnership\b|\btogether\b|\band\b", re.I), "works-with", False),
 ]  # fmt: skip
@@ -949,7 +1084,10 @@ def relationships(ctx: Context) -> Iterator[Candidate]:
                 if item and item.key not in seen:
                     seen.add(item.key)
                     yield item
+        listed = [[(segment.start + i.start, segment.start + i.end) for i in x.items] for x in listings(passage)]
         for first, second in _pairs(found):
+            if any(_inside(spans, first) and _inside(spans, second) for spans in listed):
+                continue  # two items of one list: the list rule links each to its owner
             between = ctx.source.text[first.end : second.start]
             relation, backwards = _signal(between)
             if re.fullmatch(r"['’]s?\s*", between) and _internal(ctx, second.name.body):
@@ -960,7 +1098,184 @@ def relationships(ctx: Context) -> Iterator[Candidate]:
             if item and item.key not in seen:
                 seen.add(item.key)
                 yield item
+    yield from _listed(ctx, seen)
+    yield from _bulleted_links(ctx, seen)
+    yield from _post_links(ctx, seen)
     yield from _structural(ctx, seen)
+    yield from _paragraph_links(ctx, {frozenset(k.split(":")[1::2]) for k in seen if k.startswith("relationship:")})
+
+
+_POST_HEADS = {"leader", "holder", "executive", "director", "chair", "head", "manager", "officer", "adviser",
+               "advisor", "inspector", "consultant", "governor", "principal", "councillor", "co-ordinator",
+               "coordinator", "mentor"}  # fmt: skip
+_BODY_HEADS = set(_HEADS) | set(_UNIT_HEADS) | {"authority", "police", "provider", "providers", "colleges"}
+
+
+def _listed(ctx: Context, seen: set[str]) -> Iterator[Candidate]:
+    """One link per item of a cued list (lists.py): each item a known body named in it, a body already proposed, or
+    a new body its name proposes (a name ending in a body or post word; for statistical neighbours, a capitalised
+    place name), linked to the owner the cue points to; the new bodies are proposed too."""
+    for segment in ctx.body_segments:
+        passage = ctx.source.text[segment.start : segment.end]
+        for listing in listings(passage):
+            owner = _list_owner(ctx, segment, listing)
+            if owner is None:
+                continue
+            for item in listing.items:
+                start, end = segment.start + item.start, segment.start + item.end
+                body, new = _list_item(ctx, segment, listing, start, end)
+                if body is None or body == owner:
+                    continue
+                if new is not None:
+                    yield new
+                cite = ctx.placer.cite(segment, start, end, words=8)
+                if cite is None:
+                    continue
+                fields = {"subject": body, "relation": listing.relation, "object": owner,
+                          "between": clean(passage[listing.cue[0] : item.end])}  # fmt: skip
+                key = f"relationship:{body}:{listing.relation}:{owner}"
+                if key not in seen:
+                    seen.add(key)
+                    yield Candidate("relationship", key, 0.55 if new is None else 0.45, fields, cite,
+                                    (segment.start, segment.end), ctx.passage(segment.start, segment.end))  # fmt: skip
+
+
+def _bulleted_links(ctx: Context, seen: set[str]) -> Iterator[Candidate]:
+    """Each name a lead-in and its bullets print together (`_bullet_names`) is a member of the lead-in's body (a
+    post) or part of it (a unit)."""
+    for lead, owner, found in ctx.bulleted:
+        for mention in found:
+            relation = "member-of" if ctx.types.get(mention.name.body) == "office" else "part-of"
+            segment = segment_at(ctx, mention.start)
+            if segment is None:
+                continue
+            item = _relationship_ids(ctx, segment, mention.name.body, relation, owner, mention, 0.5)
+            if item and item.key not in seen:
+                item.fields["between"] = ctx.passage(lead.start, segment.end)
+                seen.add(item.key)
+                yield item
+
+
+def _list_owner(ctx: Context, segment: Segment, listing: Listing) -> str | None:
+    """The body a list's items belong to: the sentence's first name ('subject'); else the name nearest before the cue
+    when it is close (40 characters), else the sentence's first name; for statistical neighbours without a name, the
+    authority the document is about."""
+    cue = segment.start + listing.cue[0]
+    before = [m for m in _distinct(ctx.mentions_in(segment.start, cue))]
+    if listing.owner == "subject":
+        return before[0].name.body if before else None
+    if before and cue - before[-1].end <= 40:
+        return before[-1].name.body
+    if listing.relation == "statistical-neighbour-of":
+        return before[-1].name.body if before else _authority(ctx)
+    return before[0].name.body if before else None  # "The group, which ..., is a body comprising A, B and C"
+
+
+def _list_item(ctx: Context, segment: Segment, listing: Listing, start: int, end: int
+               ) -> tuple[str | None, Candidate | None]:  # fmt: skip
+    """The body an item names (a known or proposed one whose name is at least half the item), else a new body
+    proposed from its name: (id, the new-body candidate or None)."""
+    inside = [m for m in _distinct(ctx.mentions_in(start, end)) if 2 * (m.end - m.start) >= end - start]
+    if inside:
+        return inside[0].name.body, None  # a name that is most of the item ('the chair of the committee' is a post)
+    name = ctx.source.text[start:end]
+    key = key_of(name)
+    if key in ctx.proposed:
+        return ctx.proposed[key], None
+    words = name.lower().split()
+    if listing.relation == "statistical-neighbour-of":
+        kind = "local-authority" if name[:1].isupper() else None
+    elif words and words[-1].rstrip("s") in _POST_HEADS | {"member"}:
+        kind = "office"
+    elif words and len(words) >= 2 and words[-1] in _BODY_HEADS:
+        kind = _refine_type(name, _HEADS.get(words[-1], "service"))
+    else:
+        kind = None
+    if kind is None or not key or len(words) > 6:
+        return None, None
+    proposed = _slug(name if kind != "office" else f"office {name}")
+    if proposed in ctx.kb.bodies:
+        proposed = f"{proposed}-{ctx.doc}"
+    cite = ctx.placer.cite(segment, start, end, words=7)
+    if cite is None:
+        return None, None
+    ctx.proposed[key] = proposed
+    ctx.types[proposed] = kind
+    fields = {"id": proposed, "label": clean(name), "type": kind}
+    new = Candidate("new-body", f"new-body:{'-'.join(tokens(name))}", 0.4, fields, cite, (segment.start, segment.end),
+                    ctx.passage(segment.start, segment.end))  # fmt: skip
+    return proposed, new
+
+
+_LED = {"service", "team", "directorate", "programme", "partnership", "forum", "committee"}
+_TITLE_WORDS = {"head", "director", "manager", "officer", "co", "ordinator", "coordinator", "consultant", "corporate",
+                "chair", "leader", "lead", "service", "unit", "dept", "of", "for", "the", "and", "a", "an",
+                "strategic"}  # fmt: skip
+
+
+def _post_links(ctx: Context, seen: set[str]) -> Iterator[Candidate]:
+    """A post leads the unit its title names ('the head of school improvement' leads the school improvement
+    service, 'the literacy strategy manager' the literacy strategy team): the unit's words, its head word aside, are
+    all in the post's title (two or more of them, or all the title's); cited at the post's first mention."""
+    firsts: dict[str, Mention] = {}
+    for mention in ctx.mentions:
+        firsts.setdefault(mention.name.body, mention)
+    units = {b: set(key_of(m.name.text)) - _TITLE_WORDS for b, m in firsts.items() if ctx.types.get(b) in _LED}
+    for body, mention in firsts.items():
+        if ctx.types.get(body) != "office":
+            continue
+        domain = set(key_of(mention.name.text)) - _TITLE_WORDS - ctx.kb.place
+        for unit, words in units.items():
+            words = words - ctx.kb.place
+            if not words or not words <= domain or (len(words) < 2 and words != domain):
+                continue
+            segment = segment_at(ctx, mention.start)
+            item = _relationship_ids(ctx, segment, body, "leads", unit, mention, 0.35) if segment else None
+            if item and item.key not in seen:
+                seen.add(item.key)
+                yield item
+
+
+def _paragraph_links(ctx: Context, linked: set[frozenset[str]]) -> Iterator[Candidate]:
+    """Weaker links across sentences: the body each sentence of a paragraph names first (what it is about) with each
+    other body the paragraph's later sentences name, unless the two are already linked; the relation from the signal
+    words before the later name in its sentence, else 'works-with'. The paragraph's first body scores higher than
+    a later sentence's; two bullets of one lead-in are not linked."""
+    together = [{m.name.body for m in found} for _, _, found in ctx.bulleted]
+    for segments in _paragraphs(ctx):
+        found = [(s, m) for s in segments for m in _distinct(ctx.mentions_in(s.start, s.end))]
+        topics = [next(f for f in found if f[0] is s) for s in segments if any(f[0] is s for f in found)]
+        for rank, (first_segment, topic) in enumerate(topics):
+            for segment, other in found:
+                pair = frozenset((topic.name.body, other.name.body))
+                if segment.start <= first_segment.start or len(pair) < 2 or pair in linked:
+                    continue
+                if any(pair <= bullets for bullets in together):
+                    continue  # two bullets of one lead-in: each is linked to the lead-in's body
+                relation, backwards = _signal(ctx.source.text[segment.start : other.start])
+                subject, obj = (other, topic) if backwards else (topic, other)
+                score = 0.2 if rank == 0 else 0.15
+                item = _relationship(ctx, segment, subject, relation, obj, other.start, other.end, score)
+                if item:
+                    linked.add(pair)
+                    yield item
+
+
+def _paragraphs(ctx: Context) -> list[list[Segment]]:
+    """The sentences of each numbered paragraph; where the text has no number, runs of up to four sentences under
+    one heading."""
+    paragraphs: dict[tuple, list[Segment]] = defaultdict(list)
+    for k, segment in enumerate(ctx.body_segments):
+        if segment.paragraph is not None:
+            paragraphs[("para", segment.paragraph)].append(segment)
+        elif segment.kind == "sentence":
+            paragraphs[("heading", segment.heading, k // 4)].append(segment)
+    return list(paragraphs.values())
+
+
+def _inside(spans: list[tuple[int, int]], mention: Mention) -> bool:
+    """Whether a mention lies in one of the spans."""
+    return any(a <= mention.start and mention.end <= b for a, b in spans)
 
 
 def _pairs(found: list[Mention]) -> Iterator[tuple[Mention, Mention]]:
