@@ -1,25 +1,30 @@
 """Shared fixtures: the curated data, a fresh build in a temporary folder, and the source texts when present.
 
 The build cache (lutonkg.build.cache) is off for every test, in this process and the commands it starts, so each
-build does every stage as before and leaves nothing beside its outputs; test_build_cache.py turns it on where it is
-the subject.
+build does every stage as before and leaves nothing beside its outputs; the session's one full build fills a cache of
+its own (test_build_cache.py, where the cache is the subject, proves its outputs equal a build without one).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
+import networkx as nx
 import pyoxigraph as ox
 import pytest
 from project_paths import DATA_DIR, PROJECT
 
-from lutonkg.build.cache import CACHE_ENV
-from lutonkg.build.pipeline import build
+from lutonkg.analysis.network import project
+from lutonkg.build.cache import CACHE_ENV, Cache
+from lutonkg.build.pipeline import BuildReport, build
 from lutonkg.data.load import Data, load_data
 from lutonkg.namespaces import SPARQL_PREFIXES
 from lutonkg.project import SOURCES_ENV
+from lutonkg.query import RdflibEngine, load_rdflib
 from lutonkg.query.store import select, store_from_file
 
 os.environ[CACHE_ENV] = "off"
@@ -32,10 +37,38 @@ def data() -> Data:
 
 
 @pytest.fixture(scope="session")
-def fresh_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A full build (with reasoning when Java is present) written to a temporary folder."""
-    out = tmp_path_factory.mktemp("graph")
-    build(DATA_DIR, out)
+def cached_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, BuildReport]:
+    """The session's one full build (with reasoning when Java is present), which fills a build cache of its own from
+    empty: (output folder, cache folder, report). Its outputs equal a build without a cache (test_build_cache.py)."""
+    root = tmp_path_factory.mktemp("fresh")
+    report = build(DATA_DIR, root / "graph", cache=Cache(root / "cache"))
+    return root / "graph", root / "cache", report
+
+
+@pytest.fixture(scope="session")
+def fresh_build(cached_build: tuple[Path, Path, BuildReport]) -> Path:
+    """A full build (with reasoning when Java is present) written to a temporary folder: read it, never write it."""
+    return cached_build[0]
+
+
+@pytest.fixture(scope="session")
+def uncached_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A second full build of the data, without a cache, by the command line in another process, with another hash
+    seed, working folder and data path (as on a fresh clone): its output folder (test_determinism.py checks it)."""
+    root = tmp_path_factory.mktemp("elsewhere")
+    data = root / "clone" / "graph" / "data"
+    shutil.copytree(DATA_DIR, data)
+    out = root / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "lutonkg.cli", "build", "--data", str(data), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONHASHSEED": "20020701", CACHE_ENV: "off"},
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
     return out
 
 
@@ -54,6 +87,18 @@ def two_authority_nquads(fresh_build: Path, tmp_path_factory: pytest.TempPathFac
 def store(fresh_build: Path) -> ox.Store:
     """The fresh build loaded into the embedded pyoxigraph store."""
     return store_from_file(fresh_build / "lutonkg.nq")
+
+
+@pytest.fixture(scope="session")
+def rdflib_engine(fresh_build: Path) -> RdflibEngine:
+    """The fresh build on rdflib (a Dataset querying the union of its graphs), loaded once: it takes seconds."""
+    return RdflibEngine(load_rdflib(fresh_build / "lutonkg.nq"))
+
+
+@pytest.fixture(scope="session")
+def net(store: ox.Store) -> nx.MultiDiGraph:
+    """The fresh build projected once per session (lutonkg.analysis.network)."""
+    return project(store)
 
 
 @pytest.fixture(scope="session")

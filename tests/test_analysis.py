@@ -13,16 +13,10 @@ from lutonkg.analysis.gaps import gaps
 from lutonkg.analysis.history import diff, timeline
 from lutonkg.analysis.lookup import LookupError_, resolve
 from lutonkg.analysis.measures import capacity, centrality, load
-from lutonkg.analysis.network import project, snapshot
+from lutonkg.analysis.network import snapshot
 from lutonkg.analysis.responsibility import who
 from lutonkg.analysis.timespan import Change, event_bounds, held_years, inspection_years, recommendation_years
 from lutonkg.exports.graphs import export_all, matrix_rows
-
-
-@pytest.fixture(scope="session")
-def net(store) -> nx.MultiDiGraph:
-    """The fresh build projected once per session."""
-    return project(store)
 
 
 def rows_with(table, **wanted):
