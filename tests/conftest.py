@@ -3,6 +3,11 @@
 The build cache (lutonkg.build.cache) is off for every test, in this process and the commands it starts, so each
 build does every stage as before and leaves nothing beside its outputs; the session's one full build fills a cache of
 its own (test_build_cache.py, where the cache is the subject, proves its outputs equal a build without one).
+
+Commands run in this process (lutonkg.cli.main.main) read a built N-Quads file into an index or a network each time
+(seconds each, hundreds of times in a session); here each file's is made once per session and shared, keyed by the
+file's path, size, modification time and inode, so a changed or replaced file is read again, and a file that cannot
+be read fails as before. Commands run in their own processes read their files as always.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import networkx as nx
@@ -18,16 +24,55 @@ import pyoxigraph as ox
 import pytest
 from project_paths import DATA_DIR, PROJECT
 
+from lutonkg.analysis import network
 from lutonkg.analysis.network import project
 from lutonkg.build.cache import CACHE_ENV, Cache
 from lutonkg.build.pipeline import BuildReport, build
 from lutonkg.data.load import Data, load_data
+from lutonkg.entities.index import GraphIndex
 from lutonkg.namespaces import SPARQL_PREFIXES
 from lutonkg.project import SOURCES_ENV
 from lutonkg.query import RdflibEngine, load_rdflib
 from lutonkg.query.store import select, store_from_file
+from lutonkg.reports import context as report_context
 
 os.environ[CACHE_ENV] = "off"
+
+
+def _file_key(path: object) -> tuple | None:
+    """What identifies a file's content for the session's memo: path, size, modification time and inode."""
+    try:
+        found = Path(str(path)).resolve().stat()
+    except (OSError, RuntimeError):
+        return None
+    return str(Path(str(path)).resolve()), found.st_size, found.st_mtime_ns, found.st_ino
+
+
+def _once(load: Callable, copy: Callable = lambda made: made) -> Callable:
+    """A loader of built files that reads each file once per session (a fresh `copy` of it for each caller)."""
+    made: dict[tuple, object] = {}
+
+    def loader(path=None):
+        key = _file_key(path) if path is not None else None
+        if key is None:
+            return load(path) if path is not None else load()
+        if key not in made:
+            made[key] = load(path)
+        return copy(made[key])
+
+    return loader
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _read_each_graph_once() -> Iterator[None]:
+    """Share what in-process commands read from a built N-Quads file: the entity index and the projected network."""
+    with pytest.MonkeyPatch.context() as patch:
+        from_file = _once(GraphIndex.from_file)
+        patch.setattr(GraphIndex, "from_file", staticmethod(from_file))
+        network_load = _once(network.load, copy=lambda graph: graph.copy())
+        patch.setattr(network, "load", network_load)
+        patch.setattr(report_context, "load", network_load)
+        yield
 
 
 @pytest.fixture(scope="session")
