@@ -167,3 +167,53 @@ def sources() -> Path:
 def sources_dir() -> Path | None:
     """The Luton project's source texts, where present ($LUTONKG_SOURCES or the project's setting)."""
     return PROJECT.sources_dir()
+
+
+# --- running in parallel (pytest-xdist, `-n auto` in pyproject.toml) -----------------------------------------------
+
+# Test files that share a session fixture too costly to make twice run in one worker, as one unit of work: the Luton
+# site (site_build.luton_site) and the second, uncached build (uncached_build).
+TOGETHER = {
+    "tests/test_site_browser.py": "site",
+    "tests/test_serve_site.py": "site",
+    "tests/test_site.py": "site",
+    "tests/test_determinism.py": "builds",
+    "tests/test_build_cache.py": "builds",
+}
+# The longest units first, so that no worker is left with a long one at the end while the others wait; the rest
+# follow in collection order. (Only the order of the work changes, and only when the tests run in parallel.)
+LONGEST_FIRST = ["site", "builds", "tests/test_notebooks.py", "tests/test_engine_conformance.py",
+                 "tests/test_persistent_store.py", "tests/test_fuzz_data.py", "tests/test_hostile_queries.py",
+                 "tests/test_data_errors.py", "tests/test_serve_lifetime.py", "tests/test_serve.py"]  # fmt: skip
+
+
+def work_unit(nodeid: str) -> str:
+    """The unit of work a test belongs to when the suite runs in parallel: its group, else its file."""
+    path = nodeid.split("::", 1)[0]
+    return TOGETHER.get(path, path)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In a parallel run's workers, put the longest units of work first (each worker collects the same order)."""
+    if not hasattr(config, "workerinput"):
+        return
+    rank = {unit: i for i, unit in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(work_unit(item.nodeid), len(rank)))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Hand out whole files (and the groups above) to the workers, so module and shared fixtures are made once; with
+    an explicit --dist other than `load`, xdist's own scheduling."""
+    if config.getoption("dist") != "load":  # another --dist was asked for
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByUnit(LoadScopeScheduling):
+        """LoadScopeScheduling with the units of work_unit, in collection order."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    config.option.loadscopereorder = False
+    return ByUnit(config, log)
