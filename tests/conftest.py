@@ -12,7 +12,9 @@ be read fails as before. Commands run in their own processes read their files as
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -81,13 +83,38 @@ def data() -> Data:
     return load_data(DATA_DIR)
 
 
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every worker of this run can see: the run's base temporary folder (its parent under pytest-xdist,
+    which gives each worker a folder of its own inside it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def made_once(folder: Path, make: Callable[[Path], object]) -> object:
+    """What make(folder) returned, made by the first worker of the run to ask, under a lock; the others wait for it
+    and read it back (it is pickled beside the folder)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    done = folder.parent / f"{folder.name}.pickle"
+    with open(folder.parent / f"{folder.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            made = make(folder)
+            done.write_bytes(pickle.dumps(made))
+        return pickle.loads(done.read_bytes())
+
+
+def _build_with_a_cache(root: Path) -> tuple[Path, Path, BuildReport]:
+    """A full build of the Luton data into root/graph, filling an empty cache in root/cache."""
+    report = build(DATA_DIR, root / "graph", cache=Cache(root / "cache"))
+    return root / "graph", root / "cache", report
+
+
 @pytest.fixture(scope="session")
 def cached_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, BuildReport]:
     """The session's one full build (with reasoning when Java is present), which fills a build cache of its own from
-    empty: (output folder, cache folder, report). Its outputs equal a build without a cache (test_build_cache.py)."""
-    root = tmp_path_factory.mktemp("fresh")
-    report = build(DATA_DIR, root / "graph", cache=Cache(root / "cache"))
-    return root / "graph", root / "cache", report
+    empty: (output folder, cache folder, report). Its outputs equal a build without a cache (test_build_cache.py).
+    Made once per run, shared by the workers of a parallel run: read it, never write it."""
+    return made_once(shared_folder(tmp_path_factory) / "fresh", _build_with_a_cache)
 
 
 @pytest.fixture(scope="session")
@@ -97,23 +124,33 @@ def fresh_build(cached_build: tuple[Path, Path, BuildReport]) -> Path:
 
 
 @pytest.fixture(scope="session")
-def uncached_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A second full build of the data, without a cache, by the command line in another process, with another hash
-    seed, working folder and data path (as on a fresh clone): its output folder (test_determinism.py checks it)."""
+def uncached_started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subprocess.Popen, Path]]:
+    """A second full build of the data, started in the background: without a cache, by the command line in another
+    process, with another hash seed, working folder and data path (as on a fresh clone). (process, output folder)"""
     root = tmp_path_factory.mktemp("elsewhere")
     data = root / "clone" / "graph" / "data"
     shutil.copytree(DATA_DIR, data)
     out = root / "out"
-    result = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, "-m", "lutonkg.cli", "build", "--data", str(data), "--out", str(out)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         cwd=root,
         env={**os.environ, "PYTHONHASHSEED": "20020701", CACHE_ENV: "off"},
-        timeout=600,
-        check=False,
     )
-    assert result.returncode == 0, result.stderr
+    yield process, out
+    if process.poll() is None:
+        process.kill()
+        process.communicate()
+
+
+@pytest.fixture(scope="session")
+def uncached_build(uncached_started: tuple[subprocess.Popen, Path]) -> Path:
+    """The second build's output folder, once it has finished (test_determinism.py compares it with the first)."""
+    process, out = uncached_started
+    _, stderr = process.communicate(timeout=600)
+    assert process.returncode == 0, stderr
     return out
 
 
@@ -181,8 +218,10 @@ TOGETHER = {
     "tests/test_build_cache.py": "builds",
 }
 # The longest units first, so that no worker is left with a long one at the end while the others wait; the rest
-# follow in collection order. (Only the order of the work changes, and only when the tests run in parallel.)
-LONGEST_FIRST = ["site", "builds", "tests/test_notebooks.py", "tests/test_engine_conformance.py",
+# follow in collection order. With two workers the first takes the builds (and makes the session build) and the second
+# the site and the notebooks, which read the committed graph, so neither waits for the other's session build. (Only
+# the order of the work changes, and only when the tests run in parallel.)
+LONGEST_FIRST = ["builds", "site", "tests/test_engine_conformance.py", "tests/test_notebooks.py",
                  "tests/test_persistent_store.py", "tests/test_fuzz_data.py", "tests/test_hostile_queries.py",
                  "tests/test_data_errors.py", "tests/test_serve_lifetime.py", "tests/test_serve.py"]  # fmt: skip
 

@@ -41,10 +41,13 @@ def _outputs(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def builds(cached_build, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict[str, bytes], BuildReport]]:
+def builds(
+    uncached_started, cached_build, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[dict[str, bytes], BuildReport]]:
     """Builds of the data, as (outputs, report): `first`, the session's build (conftest.py), which filled an empty
     cache; `rebuilt`, with a copy of that cache after the edit of a copy of the data, into a copy of the first's
-    output folder; and `full`, of the edited data without a cache."""
+    output folder; and `full`, of the edited data without a cache. (The second, uncached build of the unedited data,
+    which the first must equal, runs in the background meanwhile.)"""
     first_out, first_cache, first_report = cached_build
     found = {"first": (_outputs(first_out), first_report)}
     assert list(first_cache.glob("reasoning-*")), "the reasoner's result was not kept"
