@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import atexit
 import html
+import os
 import re
 import shutil
 import tempfile
@@ -44,15 +45,21 @@ def links_of(page: Path) -> list[tuple[str, str]]:
 def broken_links(site: Path) -> list[str]:
     """Every internal link of every page that does not resolve: a missing file, or a fragment no element has."""
     ids: dict[Path, set[str]] = {}
+    resolved: dict[tuple[Path, str], tuple[Path, bool]] = {}  # (folder, link path): (real target, a file inside?)
+    inside = str(site.resolve()) + os.sep
     broken = []
     for page in sorted(site.rglob("*.html")):
         for element, link in links_of(page):
             parts = urlsplit(link)
             if parts.scheme or link.startswith("//"):
                 continue
-            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page.resolve()
+            key = (page.parent, unquote(parts.path) if parts.path else page.name)
+            if key not in resolved:
+                target = (key[0] / key[1]).resolve()
+                resolved[key] = target, target.is_file() and str(target).startswith(inside)
+            target, found = resolved[key]
             where = f"{page.relative_to(site)}: <{element}> {link}"
-            if not target.is_file() or site.resolve() not in target.parents:
+            if not found:
                 broken.append(f"{where}: no file {target}")
                 continue
             fragment = unquote(parts.fragment.split(":~:", 1)[0])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import networkx as nx
 import pytest
@@ -13,16 +12,11 @@ from lutonkg.analysis.gaps import gaps
 from lutonkg.analysis.history import diff, timeline
 from lutonkg.analysis.lookup import LookupError_, resolve
 from lutonkg.analysis.measures import capacity, centrality, load
-from lutonkg.analysis.network import project, snapshot
+from lutonkg.analysis.network import snapshot
 from lutonkg.analysis.responsibility import who
 from lutonkg.analysis.timespan import Change, event_bounds, held_years, inspection_years, recommendation_years
+from lutonkg.cli.main import main
 from lutonkg.exports.graphs import export_all, matrix_rows
-
-
-@pytest.fixture(scope="session")
-def net(store) -> nx.MultiDiGraph:
-    """The fresh build projected once per session."""
-    return project(store)
 
 
 def rows_with(table, **wanted):
@@ -236,12 +230,22 @@ def test_exports_are_readable_and_deterministic(net, tmp_path):
 # ---- command line
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    """The lutonkg command in a subprocess."""
-    return subprocess.run([sys.executable, "-m", "lutonkg.cli", *args], capture_output=True, text=True, timeout=120)
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture):
+    """The lutonkg command in this process: its exit status and what it printed, as a finished process."""
+
+    def call(*args: str) -> subprocess.CompletedProcess:
+        try:
+            code = main(list(args))
+        except SystemExit as stopped:  # argparse's usage errors
+            code = stopped.code
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), code, out, err)
+
+    return call
 
 
-def test_cli_who_json(fresh_build):
+def test_cli_who_json(fresh_build, run):
     done = run("who", "lado-manage-allegations", "--at", "2020", "--format", "json", "--graph",
                str(fresh_build / "lutonkg.nq"))  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -251,7 +255,7 @@ def test_cli_who_json(fresh_build):
     ).items()
 
 
-def test_cli_bad_input_gives_one_line(fresh_build):
+def test_cli_bad_input_gives_one_line(fresh_build, run):
     graph = str(fresh_build / "lutonkg.nq")
     unknown = run("who", "no such thing at all", "--graph", graph)
     assert unknown.returncode == 1 and len(unknown.stderr.strip().splitlines()) == 1

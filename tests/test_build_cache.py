@@ -1,7 +1,8 @@
 """Issue 17, the edit loop: the build cache (lutonkg.build.cache) makes a rebuild faster, never different, and
 `lutonkg check` validates the data as a build does without writing anything.
 
-The cache is off for the rest of the suite (conftest.py); here each build is given its own cache folder. The edit is
+The cache is off for the rest of the suite (conftest.py); here each build is given its own cache folder (the first is
+the session's full build, which filled an empty one). The edit is
 a curator's everyday one: the note of one relationship in relationships.yaml, which leaves the reasoner's input
 alone (its result comes from the cache) and changes one node (SHACL validates that node only).
 """
@@ -16,7 +17,7 @@ import pytest
 from mini_project import snapshot
 from project_paths import DATA_DIR
 
-from lutonkg.build.cache import Cache
+from lutonkg.build.cache import CACHE_ENV, Cache
 from lutonkg.build.pipeline import OUTPUTS, BuildReport, _validate_changes, build
 from lutonkg.cli.main import main
 from lutonkg.namespaces import ID, LKG
@@ -40,28 +41,33 @@ def _outputs(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict[str, bytes], BuildReport]]:
-    """Builds of a copy of the data, as (outputs, report): `first` with an empty cache, `rebuilt` with that cache
-    after the edit, into the same folder, and `full` of the edited data without a cache."""
+def builds(
+    uncached_started, cached_build, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[dict[str, bytes], BuildReport]]:
+    """Builds of the data, as (outputs, report): `first`, the session's build (conftest.py), which filled an empty
+    cache; `rebuilt`, with a copy of that cache after the edit of a copy of the data, into a copy of the first's
+    output folder; and `full`, of the edited data without a cache. (The second, uncached build of the unedited data,
+    which the first must equal, runs in the background meanwhile.)"""
+    first_out, first_cache, first_report = cached_build
+    found = {"first": (_outputs(first_out), first_report)}
+    assert list(first_cache.glob("reasoning-*")), "the reasoner's result was not kept"
     root = tmp_path_factory.mktemp("edit-loop")
     data = root / "data"
     shutil.copytree(DATA_DIR, data)
-    cache = Cache(root / "cache")
-    report = build(data, root / "out", cache=cache)
-    found = {"first": (_outputs(root / "out"), report)}
-    assert list((root / "cache").glob("reasoning-*")), "the reasoner's result was not kept"
+    shutil.copytree(first_cache, root / "cache")
+    shutil.copytree(first_out, root / "out", symlinks=True)
     _edit_one_relationship(data)
-    report = build(data, root / "out", cache=cache)
+    report = build(data, root / "out", cache=Cache(root / "cache"))
     found["rebuilt"] = (_outputs(root / "out"), report)
     report = build(data, root / "full", cache=Cache(None))
     found["full"] = (_outputs(root / "full"), report)
     return found
 
 
-def test_a_build_that_fills_the_cache_is_byte_identical_to_one_without(builds, fresh_build: Path) -> None:
+def test_a_build_that_fills_the_cache_is_byte_identical_to_one_without(builds, uncached_build: Path) -> None:
     outputs, report = builds["first"]
     assert "from the build cache" not in report.reasoning
-    assert outputs == _outputs(fresh_build)
+    assert outputs == _outputs(uncached_build)
 
 
 def test_a_rebuild_after_one_edit_reuses_the_cache(builds) -> None:
@@ -106,7 +112,11 @@ def project_copy(tmp_path: Path) -> Path:
     return tmp_path / "project"
 
 
-def test_check_validates_and_writes_nothing(project_copy: Path, capsys) -> None:
+def test_check_validates_and_writes_nothing(
+    project_copy: Path, cached_build, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    shutil.copytree(cached_build[1], tmp_path / "cache")  # the reasoner's verdict on these data, kept by the cache
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     before = snapshot(project_copy)
     assert main(["check", "--project", str(project_copy)]) == 0
     said = capsys.readouterr().out

@@ -1,7 +1,9 @@
 """Bad data gives one clear error line and writes nothing; the edge cases of tests/fixtures/valid build.
 
 Every fixture in tests/fixtures/invalid/ and tests/fixtures/valid/ is a small overlay on a copy of graph/data
-(see tests/fixtures/README.md); the tests run the real command line on the changed copy in a subprocess.
+(see tests/fixtures/README.md); the tests run the real command line on the changed copy: in this process
+(lutonkg.cli.main.main, its exit status and what it prints), and in a fresh interpreter where the subject is the
+process's environment (a PATH without Java, a broken Java).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,6 +21,7 @@ import yaml
 from project_paths import DATA_DIR
 
 from lutonkg.checks.reason import java_available
+from lutonkg.cli.main import main
 from lutonkg.query.store import store_from_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -39,6 +43,22 @@ def lutonkg(*args: object, env: dict[str, str] | None = None, cwd: Path | None =
     """Run the `lutonkg` command line in a fresh interpreter, as a curator would."""
     command = [sys.executable, "-m", "lutonkg.cli", *map(str, args)]
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=600, check=False)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture) -> Callable[..., subprocess.CompletedProcess]:
+    """Run the `lutonkg` command line in this process: its exit status and what it printed, as a finished process."""
+
+    def call(*args: object) -> subprocess.CompletedProcess:
+        argv = [str(a) for a in args]
+        try:
+            code = main(argv)
+        except SystemExit as stopped:  # argparse's usage errors
+            code = stopped.code
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(argv, code, out, err)
+
+    return call
 
 
 def apply_overlay(fixture: dict, data_dir: Path) -> int:
@@ -84,14 +104,14 @@ def assert_names_the_entry(line: str, fixture: dict, data: Path, offset: int) ->
 
 
 @pytest.mark.parametrize("name", BUILD_ERRORS)
-def test_bad_data_gives_one_error_line_and_writes_nothing(name: str, tmp_path: Path) -> None:
+def test_bad_data_gives_one_error_line_and_writes_nothing(name: str, tmp_path: Path, cli) -> None:
     """Exit 1, one stderr line naming file, line and entry, no traceback, and the output folder left as it was."""
     fixture = INVALID[name]
     if fixture.get("reason") and not java_available():
         pytest.skip("this fixture needs the OWL reasoner, which needs Java")
     data, offset = data_copy(tmp_path, fixture)
     out = previous_build(tmp_path)
-    result = lutonkg("build", "--data", data, "--out", out, *([] if fixture.get("reason") else ["--no-reason"]))
+    result = cli("build", "--data", data, "--out", out, *([] if fixture.get("reason") else ["--no-reason"]))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
     lines = result.stderr.splitlines()
@@ -103,11 +123,11 @@ def test_bad_data_gives_one_error_line_and_writes_nothing(name: str, tmp_path: P
 
 
 @pytest.mark.parametrize("name", CITATION_ERRORS)
-def test_bad_citation_is_reported_with_the_fact_id(name: str, tmp_path: Path, sources: Path) -> None:
+def test_bad_citation_is_reported_with_the_fact_id(name: str, tmp_path: Path, sources: Path, cli) -> None:
     """verify-sources prints one failure naming the entry and exits 1; the real citations around it still pass."""
     fixture = INVALID[name]
     data, offset = data_copy(tmp_path, fixture)
-    result = lutonkg("verify-sources", "--data", data, "--sources", sources)
+    result = cli("verify-sources", "--data", data, "--sources", sources)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     *failures, summary = result.stdout.splitlines()
@@ -116,11 +136,11 @@ def test_bad_citation_is_reported_with_the_fact_id(name: str, tmp_path: Path, so
     assert summary.endswith(": 1 failure(s)"), summary
 
 
-def test_output_folder_that_is_a_file_is_reported_on_one_line(tmp_path: Path) -> None:
+def test_output_folder_that_is_a_file_is_reported_on_one_line(tmp_path: Path, cli) -> None:
     """Writing into a path that is a file gives one error line, not a traceback."""
     blocker = tmp_path / "graph"
     blocker.write_text("not a folder\n", encoding="utf-8")
-    result = lutonkg("build", "--no-reason", "--out", blocker)
+    result = cli("build", "--no-reason", "--out", blocker)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         f"lutonkg build: error: {blocker}: cannot write the outputs there (not a folder) (nothing was written)"

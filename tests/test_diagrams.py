@@ -6,21 +6,13 @@ import html
 import re
 from pathlib import Path
 
-import networkx as nx
 import pytest
 from PIL import Image
 
-from lutonkg.analysis.network import project
 from lutonkg.diagrams.map import responsibility_map
 from lutonkg.diagrams.network import partnership_network_figure
 from lutonkg.diagrams.timeline import body_timeline_figure
 from lutonkg.diagrams.tracker import tracker_figure
-
-
-@pytest.fixture(scope="module")
-def net(store) -> nx.MultiDiGraph:
-    """The fresh build projected once for this module."""
-    return project(store)
 
 
 @pytest.fixture(scope="module")

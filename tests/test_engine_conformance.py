@@ -20,7 +20,7 @@ import pytest
 from project_paths import PROJECT
 from test_queries import VARIANTS
 
-from lutonkg.query import OxigraphEngine, Prepared, RdflibEngine, execute, jena, load_rdflib, prepare, run
+from lutonkg.query import OxigraphEngine, Prepared, execute, jena, prepare, run
 from lutonkg.query.engines import Row
 from lutonkg.query.library import library
 from lutonkg.query.store import store_from_file
@@ -80,12 +80,6 @@ def on_jena(prepared: dict[tuple, Prepared], fresh_build: Path, two_authority_nq
     for cases, (_, answers) in zip(batches, results, strict=True):
         found.update(zip(cases, answers, strict=True))
     return found
-
-
-@pytest.fixture(scope="module")
-def rdflib_engine(fresh_build: Path) -> RdflibEngine:
-    """The Luton build on rdflib (a Dataset querying the union of its graphs)."""
-    return RdflibEngine(load_rdflib(fresh_build / "lutonkg.nq"))
 
 
 def _plain(rows: list[Row]) -> list[tuple]:

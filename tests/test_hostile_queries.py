@@ -30,7 +30,7 @@ from rdflib.plugins.sparql.algebra import translateQuery, traverse
 from rdflib.plugins.sparql.parser import parseQuery
 
 from lutonkg.query import EngineCrash, QueryError, QueryMemoryError, QueryRefused, QueryTimeout, execute, prepare
-from lutonkg.query.engines import OxigraphEngine, RdflibEngine, load_rdflib
+from lutonkg.query.engines import OxigraphEngine, RdflibEngine
 from lutonkg.query.guard import check
 from lutonkg.query.library import parse
 
@@ -178,9 +178,9 @@ def untouched(listener: socket.socket) -> bool:
 
 
 @pytest.fixture(scope="module")
-def engines(store, fresh_build: Path) -> dict[str, OxigraphEngine | RdflibEngine]:
+def engines(store, rdflib_engine: RdflibEngine) -> dict[str, OxigraphEngine | RdflibEngine]:
     """Both engines on the fresh build."""
-    return {"oxigraph": OxigraphEngine(store), "rdflib": RdflibEngine(load_rdflib(fresh_build / "lutonkg.nq"))}
+    return {"oxigraph": OxigraphEngine(store), "rdflib": rdflib_engine}
 
 
 def engine_outcome(engine: OxigraphEngine | RdflibEngine, text: str, timeout: float) -> tuple[str, str]:

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from lutonkg.data.load import Data
-from lutonkg.query import OxigraphEngine, RdflibEngine, load_rdflib, run
+from lutonkg.query import OxigraphEngine, RdflibEngine, run
 from lutonkg.query.library import library
 
 ID = "https://w3id.org/lutonkg/id/"
@@ -57,8 +57,7 @@ def test_each_new_query_is_documented_and_scoped_to_an_authority():
 
 
 @pytest.mark.parametrize(("name", "params"), VARIANTS, ids=[v[0] for v in VARIANTS])
-def test_same_rows_on_both_engines_with_parameters(name, params, engine, fresh_build: Path):
-    rdflib_engine = RdflibEngine(load_rdflib(fresh_build / "lutonkg.nq"))
+def test_same_rows_on_both_engines_with_parameters(name, params, engine, rdflib_engine: RdflibEngine):
     rows = run(LIBRARY[name], params, engine)
     assert rows
     assert run(LIBRARY[name], params, rdflib_engine) == rows
