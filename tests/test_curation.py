@@ -264,6 +264,34 @@ def test_sources_add_registers_the_document_and_prints_its_locators(
     assert len(err.strip().splitlines()) == 1 and "already registered" in err
 
 
+def test_sources_add_that_cannot_write_the_data_leaves_no_text_behind(
+    small: Project, sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """When documents.yaml cannot be written (a full disk), `sources add` says so in one line and takes back the
+    copy of the text and its line in the sources manifest: the project is as it was."""
+    from lutonkg.curation import merge
+
+    folder = tmp_path / "sources"
+    shutil.copytree(sources, folder)
+    (small.root / "lutonkg.toml").write_text(f'[project]\nsources = "{folder}"\n', encoding="utf-8")
+    new = tmp_path / "incoming" / "cohesion-third-copy.txt"
+    new.parent.mkdir()
+    shutil.copyfile(next(sources.glob("*cohesion*.txt")), new)
+    before, texts = snapshot(small.root), snapshot(folder)
+
+    def full_disk(data_dir: Path, texts: dict[str, str]) -> None:
+        raise OSError(28, "No space left on device", str(data_dir / "documents.yaml"))
+
+    monkeypatch.setattr(merge, "write_all", full_disk)
+    args = ["sources", "add", str(new), "--id", "cohesion-third", "--title", "Community cohesion (third)", "--date",
+            "2002-11", "--kind", "thematic-inspection-report", "--publisher", "ofsted", "--project", str(small.root)]  # fmt: skip
+    assert main(args) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "documents.yaml" in err[0] and "No space left" in err[0], err
+    assert snapshot(small.root) == before and snapshot(folder) == texts
+    assert not (folder / new.name).exists()
+
+
 def test_suggest_writes_a_review_file_grouped_by_kind(small: Project, capsys: pytest.CaptureFixture) -> None:
     """`lutonkg suggest DOC --out FILE` writes the review file: candidates grouped by kind, each pending with its
     locator, anchor, selector and score, the ten recommendations of the cohesion report among them; the summary

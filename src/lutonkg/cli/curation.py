@@ -37,6 +37,9 @@ def _cmd_sources_add(args: argparse.Namespace) -> int:
         structure = register(project(args), request, Path(args.sources) if args.sources else None)
     except DataError as exc:
         return fail("sources add", str(exc), 1)
+    except OSError as exc:  # a folder that cannot be written, a full disk: everything written so far was undone
+        where = f"{exc.filename}: " if exc.filename else ""
+        return fail("sources add", f"{where}{exc.strerror or exc} (nothing was registered)", 1)
     print(f"registered {args.id} ({args.file}) in documents.yaml")
     print("\n".join(describe(structure)))
     return 0

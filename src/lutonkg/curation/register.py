@@ -62,12 +62,30 @@ def register(project: Project, request: Registration, sources: Path | None = Non
     target = folder / request.file.name
     if target.exists() and target.read_bytes() != request.file.read_bytes():
         raise DataError(f"{target} exists with other content: rename the file or remove the old one")
-    folder.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        shutil.copyfile(request.file, target)
-    _add_to_manifest(folder, request)
-    merge.write_all(project.data_dir, texts)
+    _write(project.data_dir, texts, folder, target, request)
     return structure
+
+
+def _write(data_dir: Path, texts: dict[str, str], folder: Path, target: Path, request: Registration) -> None:
+    """Copy the text and list it in the manifest, then write the data; on any failure, undo the copy and the
+    listing, so the project is left as it was."""
+    from lutonkg.checks.citations import MANIFEST
+
+    manifest = folder / MANIFEST
+    before = manifest.read_bytes() if manifest.is_file() else None
+    copied = not target.exists()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if copied:
+            shutil.copyfile(request.file, target)
+        _add_to_manifest(folder, request)
+        merge.write_all(data_dir, texts)
+    except BaseException:
+        if copied:
+            target.unlink(missing_ok=True)
+        if before is not None and manifest.read_bytes() != before:
+            manifest.write_bytes(before)
+        raise
 
 
 def _entry(project: Project, request: Registration, structure: Structure, shared: str | None) -> dict:
