@@ -283,13 +283,31 @@ def test_sources_add_that_cannot_write_the_data_leaves_no_text_behind(
         raise OSError(28, "No space left on device", str(data_dir / "documents.yaml"))
 
     monkeypatch.setattr(merge, "write_all", full_disk)
-    args = ["sources", "add", str(new), "--id", "cohesion-third", "--title", "Community cohesion (third)", "--date",
-            "2002-11", "--kind", "thematic-inspection-report", "--publisher", "ofsted", "--project", str(small.root)]  # fmt: skip
+    args = ["sources", "add", str(new), "--id", "cohesion-third", "--title", "Community cohesion (third)",
+            "--date", "2002-11", "--kind", "thematic-inspection-report", "--publisher", "ofsted",
+            "--project", str(small.root)]  # fmt: skip
     assert main(args) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "documents.yaml" in err[0] and "No space left" in err[0], err
     assert snapshot(small.root) == before and snapshot(folder) == texts
     assert not (folder / new.name).exists()
+
+
+@pytest.mark.parametrize("doc", ["jar2008", "ca2008"])
+def test_a_review_file_as_suggest_writes_it_reads_back(data: Data, texts: dict[str, SourceText], doc: str, tmp_path):
+    """Every candidate has a key of its own, so `accept` can read the file `suggest` wrote: the joint area review
+    prints a "Major strengths" heading in several sections, the corporate assessment one grade sentence twice;
+    each repeat is keyed by where it is printed."""
+    from lutonkg.curation.review import read_review
+
+    found = suggest(data, texts, doc, holdout=doc)
+    keys = [c.key for c in found]
+    assert len(keys) == len(set(keys))
+    assert any(k.startswith(("judgement:strength::major-strengths@", "judgement:grade:good:")) and "@" in k
+               for k in keys)  # fmt: skip
+    path = tmp_path / "review.yaml"
+    path.write_text(render(doc, found, holdout=doc), encoding="utf-8")
+    assert len(read_review(path, {doc}).decisions) == len(found)
 
 
 def test_suggest_writes_a_review_file_grouped_by_kind(small: Project, capsys: pytest.CaptureFixture) -> None:

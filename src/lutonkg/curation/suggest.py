@@ -103,6 +103,7 @@ def suggest(
     found.extend(_bullet_names(ctx))
     for rule in (body_mentions, statute_citations, recommendations, judgements, relationships, claims):
         found.extend(rule(ctx))
+    _distinct_keys(found)
     skip = rejected or set()
     if holdout != doc:
         found = [c for c in found if not _curated(ctx, c)]
@@ -761,6 +762,22 @@ def _recommendation(ctx: Context, segment: Segment, start: int, end: int, priori
         fields["inspection"] = inspection
     key = "recommendation:" + "-".join(tokens(printed)[:12])
     return Candidate("recommendation", key, score, fields, cite, (start, end), printed)
+
+
+def _distinct_keys(found: list[Candidate]) -> None:
+    """Give candidates that share a key (a "Major strengths" heading in each section of a report) keys of their own:
+    the key, then where it is stated, then a count if that is shared too; a review file needs one key per entry."""
+    groups: dict[str, list[Candidate]] = {}
+    for candidate in found:
+        groups.setdefault(candidate.key, []).append(candidate)
+    for key, same in groups.items():
+        if len(same) < 2:
+            continue
+        seen: dict[str, int] = {}
+        for candidate in sorted(same, key=lambda c: c.span):
+            place = f"{key}@{candidate.cite.loc}"
+            seen[place] = seen.get(place, 0) + 1
+            candidate.key = place if seen[place] == 1 else f"{place}#{seen[place]}"
 
 
 def _merge(merged: dict[str, Candidate], item: Candidate) -> None:
