@@ -307,6 +307,17 @@ _ORG = re.compile(
     r"(?:[ ]+(?:of|for)[ ]+(?:the[ ]+)?[A-Z][A-Za-z'’]*(?:[ ]+(?:and[ ]+)?[A-Z][A-Za-z'’]*){0,3})?)(?![A-Za-z])"
     r"(?:[ ]+\((?P<acronym>[A-Z][A-Za-z]{1,7})\))?"
 )
+_OFFICE_HEADS = (  # posts; "mentors" before "mentor" for the regular expressions below
+    "officer",
+    "manager",
+    "adviser",
+    "advisor",
+    "co-ordinator",
+    "coordinator",
+    "consultant",
+    "mentors",
+    "mentor",
+)
 _UNIT_HEADS = (
     "teams",
     "team",
@@ -325,29 +336,10 @@ _UNIT_HEADS = (
     "division",
     "centre",
     "consortia",
-    "officer",
-    "manager",
-    "adviser",
-    "advisor",
-    "co-ordinator",
-    "coordinator",
-    "consultant",
-    "mentors",
-    "mentor",
+    *_OFFICE_HEADS,
     "programme",
     "project",
     "initiative",
-)
-_OFFICE_HEADS = (
-    "officer",
-    "manager",
-    "adviser",
-    "advisor",
-    "co-ordinator",
-    "coordinator",
-    "consultant",
-    "mentor",
-    "mentors",
 )
 _LOWER = re.compile(
     r"\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Tt]heir|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Nn]ew|\d+)\s+(?P<name>"
