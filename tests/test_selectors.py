@@ -237,3 +237,30 @@ def test_selectors_command_writes_the_file_and_then_finds_it_up_to_date(
     written = (data_dir / selectors.FILE).read_text(encoding="utf-8")
     assert written.startswith("# GENERATED FILE") and "exact: 'Reference: 1330'" in written
     assert main(args) == 0 and capsys.readouterr().out.strip().endswith("selectors.yaml is up to date")
+
+
+class _Memo(dict):
+    """A build cache held in memory: (kind, key) -> bytes."""
+
+    def get(self, kind: str, key: str) -> bytes | None:  # type: ignore[override]
+        return super().get((kind, key))
+
+    def put(self, kind: str, key: str, payload: bytes) -> None:
+        self[(kind, key)] = payload
+
+
+def test_the_build_cache_keeps_the_parsed_selectors_and_still_checks_them(tmp_path: Path) -> None:
+    """selectors.yaml (the largest data file) is parsed once per content: a second load takes it from the build cache
+    and gives the same selectors; a quote edited so it no longer agrees with its anchor is still refused."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data_dir)
+    memo = _Memo()
+    first = load_data(data_dir, memo).selectors
+    assert any(kind == "data-selectors.yaml" for kind, _ in memo)
+    again = load_data(data_dir, memo).selectors
+    assert again == first and len(first) > 1500
+    assert again[("strategy2020", "Appendix B: SOUTH", "Dallow Primary* (CLT)")]["start"] == 32950
+    path = data_dir / selectors.FILE
+    path.write_text(path.read_text(encoding="utf-8").replace("exact: Dallow Primary*", "exact: Dallow Infant*", 1))
+    with pytest.raises(DataError, match="selectors.yaml"):
+        load_data(data_dir, memo)

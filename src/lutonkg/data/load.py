@@ -793,7 +793,7 @@ def load_data(data_dir: Path, memo: Memo | None = None) -> Data:
 
     fidelity.check_all(data)
     check_follow_up(data)
-    data.selectors = selectors.read(data_dir, data)
+    data.selectors = selectors.read(data_dir, data, lambda path: _read_tree(path, selectors.FILE, memo, fresh))
     data.selectors_file = data_dir / selectors.FILE if data.selectors or (data_dir / selectors.FILE).exists() else None
     for name, (key, frozen) in fresh.items():
         memo.put(f"data-{name}", key, frozen)  # type: ignore[union-attr]  # fresh is empty without a memo
