@@ -1,4 +1,4 @@
-"""`python -m lutonkg.cli.main`: the same as the `lutonkg` command."""
+"""`python -m lutonkg.cli`: the same as the `lutonkg` command."""
 
 import sys
 
