@@ -73,7 +73,7 @@ def _write(data_dir: Path, texts: dict[str, str], folder: Path, target: Path, re
 
     manifest = folder / MANIFEST
     before = manifest.read_bytes() if manifest.is_file() else None
-    copied = not target.exists()
+    copied, made = not target.exists(), not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if copied:
@@ -85,6 +85,8 @@ def _write(data_dir: Path, texts: dict[str, str], folder: Path, target: Path, re
             target.unlink(missing_ok=True)
         if before is not None and manifest.read_bytes() != before:
             manifest.write_bytes(before)
+        if made:
+            shutil.rmtree(folder, ignore_errors=True)
         raise
 
 
