@@ -9,7 +9,9 @@ whatever the number of authorities: its answer does not grow.
 
 --baseline DIR runs a second set of query texts (e.g. the queries/ folder of an earlier checkout) beside the
 current library on the same store, in the same run, for a before/after table. --unscoped adds each query with its
-default parameters (every authority), to check that a rewrite keeps those as fast.
+default parameters (every authority), to check that a rewrite keeps those as fast. --values adds, for each query
+with a `# scope:` line, the same query bound with VALUES only, as on a store without scope graphs
+(lutonkg.query.scopes), so the two ways are compared on the same store in the same run.
 
     python benchmarks/scoped.py /tmp/n1.nq /tmp/n10.nq /tmp/n153.nq [--baseline OLD/queries] [--runs 20]
 """
@@ -24,8 +26,9 @@ from pathlib import Path
 
 from measure import describe_machine, markdown_table, percentile
 
-from lutonkg.query import execute, open_engine, prepare
+from lutonkg.query import Prepared, execute, open_engine, prepare
 from lutonkg.query.library import QuerySpec, library
+from lutonkg.query.params import inject
 
 LUTON = "luton-borough-council"
 TARGET_MS = 50.0
@@ -53,9 +56,12 @@ def scoped_specs(directory: Path | None) -> dict[str, QuerySpec]:
     return {name: spec for name, spec in library(directory).items() if spec.param("authority")}
 
 
-def timed(spec: QuerySpec, params: dict[str, str], engine: object, runs: int, budget: float) -> Timing:
-    """A warm-up run, then up to `runs` timed runs within `budget` seconds (at least three)."""
+def timed(spec: QuerySpec, params: dict, engine: object, runs: int, budget: float, plain: bool = False) -> Timing:
+    """A warm-up run, then up to `runs` timed runs within `budget` seconds (at least three); plain: bound with
+    VALUES only, not from the authority's scope graph."""
     prepared = prepare(spec, params, engine, defaults={})
+    if plain:
+        prepared = Prepared(spec, inject(spec.text, prepared.terms), prepared.terms)
     rows = len(execute(prepared, engine)[1])
     times: list[float] = []
     cpu: list[float] = []
@@ -68,28 +74,32 @@ def timed(spec: QuerySpec, params: dict[str, str], engine: object, runs: int, bu
     return Timing(rows, p50, p95, len(times), percentile(cpu, 50) * 1000)
 
 
-def variants(current: Path | None, baseline: Path | None, unscoped: bool) -> list[tuple[str, QuerySpec, dict]]:
-    """(row label, spec, parameters) for every measured run, in table order."""
+def variants(
+    current: Path | None, baseline: Path | None, unscoped: bool, values: bool = False
+) -> list[tuple[str, QuerySpec, dict, bool]]:
+    """(row label, spec, parameters, bound with VALUES only) for every measured run, in table order."""
     now, before = scoped_specs(current), scoped_specs(baseline) if baseline else {}
     runs = []
     for name, spec in now.items():
         scoped = {**spec.sample_params(), "authority": LUTON}
         if name in before:
-            runs.append((f"{name} (before)", before[name], scoped))
-        runs.append((name, spec, scoped))
+            runs.append((f"{name} (before)", before[name], scoped, False))
+        if values and spec.scope:
+            runs.append((f"{name} (VALUES)", spec, scoped, True))
+        runs.append((f"{name} (scope graph)" if values and spec.scope else name, spec, scoped, False))
         if unscoped:
             if name in before:
-                runs.append((f"{name} unscoped (before)", before[name], before[name].sample_params()))
-            runs.append((f"{name} unscoped", spec, spec.sample_params()))
+                runs.append((f"{name} unscoped (before)", before[name], before[name].sample_params(), False))
+            runs.append((f"{name} unscoped", spec, spec.sample_params(), False))
     return runs
 
 
-def measure(path: Path, stores: Path, runs: list[tuple[str, QuerySpec, dict]], count: int, budget: float) -> dict:
+def measure(path: Path, stores: Path, runs: list[tuple], count: int, budget: float) -> dict:
     """Every run on one graph's on-disk store."""
     engine = open_engine(path, stores=stores)
     results = {}
-    for label, spec, params in runs:
-        results[label] = timed(spec, params, engine, count, budget)
+    for label, spec, params, plain in runs:
+        results[label] = timed(spec, params, engine, count, budget, plain)
         print(f"{time.strftime('%H:%M:%S')} {path.name} {label}: {results[label].cell()}", file=sys.stderr)
     return results
 
@@ -114,12 +124,13 @@ def main() -> int:
     args.add_argument("--queries", help="the query folder to measure (default: the toolkit's library)")
     args.add_argument("--baseline", help="a second query folder measured beside it (before/after)")
     args.add_argument("--unscoped", action="store_true", help="also run each query for every authority")
+    args.add_argument("--values", action="store_true", help="also run scope-graph queries bound with VALUES only")
     args.add_argument("--runs", type=int, default=20, help="timed runs per query (default 20)")
     args.add_argument("--budget", type=float, default=3.0, help="seconds of timed runs per query (default 3)")
     opts = args.parse_args()
     files = [Path(f) for f in opts.files]
     current = Path(opts.queries) if opts.queries else None
-    runs = variants(current, Path(opts.baseline) if opts.baseline else None, opts.unscoped)
+    runs = variants(current, Path(opts.baseline) if opts.baseline else None, opts.unscoped, opts.values)
     started = time.perf_counter()
     results = [measure(path, Path(opts.stores), runs, opts.runs, opts.budget) for path in files]
     print(report(files, results, time.perf_counter() - started))

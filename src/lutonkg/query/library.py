@@ -3,7 +3,9 @@
 Each file opens with a block of `#` comment lines: the question (first line), a free description, one
 `# param: NAME kind=KIND [default=VALUE | example=VALUE] description` line per parameter and a `# row:` line
 saying what one result row means. A parameter without a default is required; `default=*` makes it optional
-(left unbound, so the query answers for every value).
+(left unbound, so the query answers for every value). A query that takes `authority` may add
+`# scope: ?var prefix:Type`: ?var, in its outermost group, is a thing of that type cited by the row's document,
+so a store with scope graphs can start from the authority's things of that type (lutonkg.query.scopes).
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from lutonkg.namespaces import PREFIXES
 from lutonkg.resources import queries_dir
 
 ANY = "*"
 _PARAM = re.compile(r"^param:\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<rest>.*)$")
 _OPTION = re.compile(r"^(?P<key>kind|default|example)=(?P<value>\S+)$")
+_SCOPE = re.compile(r"^scope:\s*\?(?P<var>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+:[A-Za-z][A-Za-z0-9_-]*)\s*$")
 
 
 class QueryError(Exception):
@@ -62,6 +66,7 @@ class QuerySpec:
     row: str
     params: tuple[Param, ...]
     path: Path | None = None
+    scope: tuple[str, str] | None = None  # (variable, type IRI) from a `# scope:` line
 
     def param(self, name: str) -> Param | None:
         """The declared parameter of that name, if any."""
@@ -100,6 +105,18 @@ def _parse_param(body: str, where: str) -> Param:
     return Param(match["name"], options["kind"], options.get("default"), options.get("example"), " ".join(words))
 
 
+def _parse_scope(entries: list[str], where: str) -> tuple[str, str] | None:
+    """The `scope:` line's variable and type IRI (a prefix of the project's), or None without one."""
+    lines = [e for e in entries if e.startswith("scope:")]
+    if not lines:
+        return None
+    match = _SCOPE.match(lines[0])
+    prefix = match["type"].split(":", 1)[0] if match else ""
+    if len(lines) > 1 or not match or prefix not in PREFIXES:
+        raise QueryError(f"{where}: malformed scope line {lines[-1]!r} (expected `scope: ?var prefix:Type`)")
+    return match["var"], str(PREFIXES[prefix]) + match["type"].split(":", 1)[1]
+
+
 def _entries(lines: list[str]) -> tuple[list[str], list[str]]:
     """Split header lines into tagged entries (`param:` / `row:`, with indented continuation lines) and prose."""
     tagged: list[str] = []
@@ -107,7 +124,7 @@ def _entries(lines: list[str]) -> tuple[list[str], list[str]]:
     open_entry = False
     for line in lines:
         body = line.strip()
-        if body.startswith(("param:", "row:")):
+        if body.startswith(("param:", "row:", "scope:")):
             tagged.append(body)
             open_entry = True
         elif open_entry and body and line.startswith("   "):
@@ -132,6 +149,7 @@ def parse(text: str, name: str, path: Path | None = None) -> QuerySpec:
         row=" ".join(e[4:].strip() for e in tagged if e.startswith("row:")),
         params=tuple(_parse_param(e, where) for e in tagged if e.startswith("param:")),
         path=path,
+        scope=_parse_scope(tagged, where),
     )
 
 

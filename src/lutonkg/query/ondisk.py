@@ -2,11 +2,12 @@
 
 Every command used to load the N-Quads into memory (41 s at national scale). Instead, the first command builds a
 store folder from them with pyoxigraph's bulk loader, with the union of the named graphs copied into the default
-graph (as lutonkg.query.store does in memory), and later commands, the embedded engine and `lutonkg serve` alike,
-open that folder read-only in a fraction of a second.
+graph and the authorities' scope graphs added (lutonkg.query.scopes; as lutonkg.query.store does in memory),
+and later commands, the embedded engine and `lutonkg serve` alike, open that folder read-only in a fraction of a
+second.
 
 - A store is keyed by the N-Quads' content (SHA-256, plus the store layout version and pyoxigraph's version), so a
-  rebuilt graph gets a new store and another file (`--graph`) its own. Hashing a big file takes seconds, so the key
+  rebuilt graph gets a new store and another file (`--graph`) its own. Hashing a big file takes seconds, so the hash
   is remembered per file with its size, modification time and inode (`files.json`), and recomputed when any changes.
 - A store is built in a temporary folder and renamed into place when complete, so a killed load leaves no half store
   that a later command could open; its leftovers are removed by the next command.
@@ -15,7 +16,7 @@ open that folder read-only in a fraction of a second.
   any file (rebuilt or deleted N-Quads) are removed once nobody holds their lock.
 
 Folder layout under the root (lutonkg.project.Project.cache_dir / "stores"):
-    files.json                the key of each N-Quads file, with its size, mtime and inode
+    files.json                the content hash of each N-Quads file, with its size, mtime and inode
     <key>/                    a complete store (RocksDB files and lutonkg-store.json)
     <key>.lock                its lock file
     .build-<key>-<pid>/       a build in progress (or a killed one, removed later)
@@ -37,7 +38,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-LAYOUT = 2  # bump when what a store holds changes (it is part of every key)
+from lutonkg.query.scopes import add_scopes
+
+LAYOUT = 3  # bump when what a store holds changes (it is part of every key)
 FILES = "files.json"
 META = "lutonkg-store.json"
 BUILD_PREFIX = ".build-"
@@ -97,18 +100,24 @@ def _write_files(root: Path, files: dict[str, dict]) -> None:
     os.replace(temporary, root / FILES)
 
 
+def _key(content: str) -> str:
+    """A store's key: the content hash, with the store layout and pyoxigraph's version of this run."""
+    return f"{content}-v{LAYOUT}-ox{ox.__version__}"
+
+
 def store_key(nquads: Path, root: Path) -> str:
-    """The key of the file's store: its content hash (remembered while the file's stamp is unchanged)."""
+    """The key of the file's store: its content hash (remembered while the file's stamp is unchanged), with this
+    run's layout and pyoxigraph version, so that a newer lutonkg or pyoxigraph builds a store of its own."""
     name, stamp = str(nquads.resolve()), _stamp(nquads)
     with _locked(root / "files.lock", fcntl.LOCK_EX):
         files = _read_files(root)
         known = files.get(name)
-        if isinstance(known, dict) and known.get("stamp") == stamp and isinstance(known.get("key"), str):
-            return known["key"]
-        key = f"{content_hash(nquads)[:32]}-v{LAYOUT}-ox{ox.__version__}"
-        files[name] = {"stamp": stamp, "key": key}
+        if isinstance(known, dict) and known.get("stamp") == stamp and isinstance(known.get("hash"), str):
+            return _key(known["hash"])
+        content = content_hash(nquads)[:32]
+        files[name] = {"stamp": stamp, "hash": content}
         _write_files(root, files)
-    return key
+    return _key(content)
 
 
 @contextlib.contextmanager
@@ -199,7 +208,8 @@ def _quads_and_union(nquads: Path) -> Iterator[ox.Quad]:
 
 
 def _load(nquads: Path, target: Path) -> str:
-    """Load the named graphs, then their union into the default graph, into a new store folder; returns how."""
+    """Load the named graphs, then their union into the default graph, then the scope graphs (lutonkg.query.scopes),
+    into a new store folder; returns how."""
     store = ox.Store(str(target))
     store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     try:
@@ -210,6 +220,7 @@ def _load(nquads: Path, target: Path) -> str:
         store.clear_graph(ox.DefaultGraph())
         store.bulk_extend(_quads_and_union(nquads))
         way = "union quad by quad"
+    add_scopes(store, bulk=True)
     store.flush()
     store.optimize()
     return way
@@ -282,11 +293,11 @@ def _current_keys(root: Path) -> set[str]:
         kept = {}
         for name, entry in files.items():
             with contextlib.suppress(OSError, TypeError):
-                if _stamp(Path(name)) == entry.get("stamp"):
+                if _stamp(Path(name)) == entry.get("stamp") and isinstance(entry.get("hash"), str):
                     kept[name] = entry
         if kept != files:
             _write_files(root, kept)
-    return {entry["key"] for entry in kept.values()}
+    return {_key(entry["hash"]) for entry in kept.values()}
 
 
 def clean(root: Path) -> list[str]:

@@ -230,7 +230,7 @@ def mask(text: str) -> str:
     return _MASK.sub(lambda m: " " * len(m.group()), text)
 
 
-def inject(text: str, terms: dict[str, str]) -> str:
+def inject(text: str, terms: dict[str, str], scope: tuple[str, str, str] | None = None) -> str:
     """The query with `VALUES ?name { term }` at the start of its outermost WHERE group, and copied into the groups
     Oxigraph plans on their own: each top-level UNION branch that uses the variable, and each subquery that groups
     by it, at the top level or at the top of such a branch. Joining with a one-row VALUES table gives the same
@@ -238,6 +238,10 @@ def inject(text: str, terms: dict[str, str]) -> str:
     group for the whole graph first. The authority's VALUES comes first: Oxigraph starts its plan from the first of
     equally small VALUES tables, and one authority's share of the graph stays the same size however many
     authorities the graph holds.
+
+    scope (variable, type IRI, scope graph IRI; lutonkg.query.scopes): for a query scoped by its authority on a
+    store with that authority's scope graph, the outermost group gets `GRAPH <scope> { ?variable a <type> }` and
+    `FILTER(?authority = <authority>)` instead of the authority's VALUES, so that the plan starts from the scope.
     """
     if not terms:
         return text
@@ -246,9 +250,15 @@ def inject(text: str, terms: dict[str, str]) -> str:
     match = _WHERE.search(masked) or _FORM.search(masked)
     if not match:
         raise QueryError("cannot bind parameters: the query has no WHERE { ... } group")
-    inserts = [(match.end(), list(terms))] + _inner_inserts(masked, match.end(), terms, branches=True)
+    scoped = scope is not None and "authority" in terms
+    outer = [name for name in terms if not (scoped and name == "authority")]
+    inserts = [(match.end(), outer)] + _inner_inserts(masked, match.end(), terms, branches=True)
     for at, names in sorted(inserts, reverse=True):
         values = "".join(f"\n  VALUES ?{name} {{ {terms[name]} }}" for name in names)
+        if scoped and at == match.end():
+            variable, kind, graph = scope
+            values = f"\n  GRAPH <{graph}> {{ ?{variable} a <{kind}> }}" + values
+            values += f"\n  FILTER(?authority = {terms['authority']})"
         text = text[:at] + values + text[at:]
     return text
 

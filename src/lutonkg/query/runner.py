@@ -41,6 +41,7 @@ from lutonkg.query.isolate import (
 )
 from lutonkg.query.library import QueryError, QuerySpec, find, parse
 from lutonkg.query.params import inject, values_for
+from lutonkg.query.scopes import find_scope
 
 __all__ = [
     "EngineCrash",
@@ -155,7 +156,17 @@ def prepare(
         raise QueryRefused(f"{spec.path.name}: {exc}", exc.reason) from None
     chosen = project_defaults() if defaults is None else defaults
     terms = values_for(spec, params or {}, engine, chosen.get(spec.name, {}))
-    return Prepared(spec, inject(spec.text, terms), terms)
+    return Prepared(spec, inject(spec.text, terms, _scope(spec, terms, engine)), terms)
+
+
+def _scope(spec: QuerySpec, terms: dict[str, str], engine: Engine) -> tuple[str, str, str] | None:
+    """The query's scope (variable, type, scope graph) when it has one and the engine holds the authority's scope
+    graph (lutonkg.query.scopes); None binds the authority with VALUES, as on any store."""
+    authority = terms.get("authority", "")
+    if spec.scope is None or not authority.startswith("<"):
+        return None
+    graph = find_scope(engine, authority[1:-1])
+    return (*spec.scope, graph) if graph else None
 
 
 def execute(
