@@ -26,7 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from measure import describe_machine, folder_mb, markdown_table, peak_mb
 
-WAYS = {"memory": "in memory", "disk": "on disk, file only", "lutonkg": "lutonkg store (with union)"}
+WAYS = {"memory": "in memory", "disk": "on disk, file only", "lutonkg": "lutonkg store (with union and scope graphs)"}
 
 
 def load(way: str, nquads: Path, folder: Path) -> dict:
