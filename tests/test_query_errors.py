@@ -177,6 +177,16 @@ def test_show_prints_the_bound_query(cli):
     assert "VALUES ?body { <https://w3id.org/lutonkg/id/body/luton-lea> }" in out
 
 
+def test_show_prints_text_any_store_can_run_with_the_same_answer(cli, store):
+    # on this store trust-schools scoped to Luton starts from Luton's scope graph; --show prints the VALUES form
+    code, out, _ = cli("query", "trust-schools", "-p", "authority=luton-borough-council", "--show")
+    assert code == 0 and "/graph/scope/" not in out
+    assert "VALUES ?authority { <https://w3id.org/lutonkg/id/body/luton-borough-council> }" in out
+    engine = OxigraphEngine(store)
+    ran = prepare("trust-schools", {"authority": "luton-borough-council"}, engine)
+    assert "/graph/scope/" in ran.text and engine.rows(out)[1] == execute(ran, engine)[1]
+
+
 def test_queries_lists_the_library_one_row_each(cli):
     code, out, _ = cli("queries")
     lines = out.splitlines()

@@ -12,7 +12,7 @@ from lutonkg.cli.common import fail, graph_file, graph_option, store_root, timeo
 from lutonkg.cli.render import format_option, render, width
 from lutonkg.query import DEFAULT_TIMEOUT, EngineCrash, QueryError, QueryLimitError, execute, open_engine, prepare
 from lutonkg.query.library import QuerySpec, find, library, parse
-from lutonkg.query.params import page, parse_assignments
+from lutonkg.query.params import inject, page, parse_assignments
 from lutonkg.query.runner import project_defaults
 from lutonkg.table import Table, from_rows
 
@@ -52,10 +52,11 @@ def _cmd_query(args: argparse.Namespace) -> int:
         params = parse_assignments(args.param)
         engine = open_engine(graph_file(args), args.engine, stores=store_root(args))
         prepared = prepare(spec, params, engine)
-        prepared = replace(prepared, text=page(prepared.text, limit, offset))
-        if args.show:
-            sys.stdout.write(prepared.text if prepared.text.endswith("\n") else prepared.text + "\n")
+        if args.show:  # the text any SPARQL 1.1 store runs: VALUES, not this store's scope graphs (same answer)
+            text = page(inject(spec.text, prepared.terms), limit, offset)
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
             return 0
+        prepared = replace(prepared, text=page(prepared.text, limit, offset))
         names, rows = execute(prepared, engine, args.timeout, isolated=True)
     except QueryLimitError as exc:  # time or memory limit: the child evaluating it was stopped
         return fail("query", str(exc), 3)
@@ -118,7 +119,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--limit", metavar="N", help="at most N rows: one page, in the query's own order")
     p.add_argument("--offset", metavar="N", help="skip the first N rows (with --limit: the next page)")
-    p.add_argument("--show", action="store_true", help="print the SPARQL with parameters bound instead of running it")
+    p.add_argument("--show", action="store_true", help="print the SPARQL with parameters bound (as VALUES, for any store) instead of running it")
     p.set_defaults(func=_cmd_query)
     p = subparsers.add_parser("queries", help="list the competency-question library (or describe one query)")
     p.add_argument("name", nargs="?", help="a query to describe in full")
