@@ -120,7 +120,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", metavar="N", help="at most N rows: one page, in the query's own order")
     p.add_argument("--offset", metavar="N", help="skip the first N rows (with --limit: the next page)")
     p.add_argument(
-        "--show", action="store_true", help="print the SPARQL with parameters bound as VALUES (for any store); no run"
+        "--show",
+        action="store_true",
+        help="print the SPARQL with its parameters bound (as VALUES: it runs on any store); do not run it",
     )
     p.set_defaults(func=_cmd_query)
     p = subparsers.add_parser("queries", help="list the competency-question library (or describe one query)")
