@@ -89,3 +89,18 @@ def test_other_parameters_keep_their_values_and_unscoped_runs_are_unchanged(stor
 def test_a_malformed_scope_line_is_one_error(line: str):
     with pytest.raises(QueryError, match="malformed scope line"):
         parse(f"# q\n{line}\nSELECT * WHERE {{ ?s ?p ?o }}", "q")
+
+
+def test_a_subquery_with_a_scope_line_of_its_own_starts_from_the_scope_graph_too(store: ox.Store):
+    spec = find("claim-changes")
+    assert [v for v, _ in spec.scope] == ["claim", "someClaim"]
+    engine = OxigraphEngine(store)
+    scoped = prepare(spec, {"authority": "luton-borough-council"}, engine, {})
+    inner = scoped.text.split("SELECT ?topic ?authority", 1)[1].split("GROUP BY", 1)[0]
+    assert f"GRAPH <{scope_graph(LBC)}> {{ ?someClaim a <https://w3id.org/lutonkg/def/Claim> }}" in inner
+    assert f"GRAPH <{scope_graph(LBC)}> {{ ?claim a <https://w3id.org/lutonkg/def/Claim> }}" in scoped.text
+    assert "VALUES ?authority" not in scoped.text
+    plain = inject(spec.text, scoped.terms)
+    assert execute(scoped, engine) == engine.rows(plain, scoped.terms)
+    topics = {r["topicLabel"] for r in execute(scoped, engine)[1]}
+    assert {"population", "pupil count", "looked after children count"} <= topics  # figures restated over time

@@ -4,8 +4,9 @@ Each file opens with a block of `#` comment lines: the question (first line), a 
 `# param: NAME kind=KIND [default=VALUE | example=VALUE] description` line per parameter and a `# row:` line
 saying what one result row means. A parameter without a default is required; `default=*` makes it optional
 (left unbound, so the query answers for every value). A query that takes `authority` may add
-`# scope: ?var prefix:Type`: ?var, in its outermost group, is a thing of that type cited by the row's document,
-so a store with scope graphs can start from the authority's things of that type (lutonkg.query.scopes).
+`# scope: ?var prefix:Type` lines: ?var, in a group that gets the authority (the outermost one, or a subquery or
+UNION branch), is a thing of that type cited by a document about the authority, so a store with scope graphs can
+start that group from the authority's things of that type (lutonkg.query.scopes).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class QuerySpec:
     row: str
     params: tuple[Param, ...]
     path: Path | None = None
-    scope: tuple[str, str] | None = None  # (variable, type IRI) from a `# scope:` line
+    scope: tuple[tuple[str, str], ...] = ()  # (variable, type IRI) of each `# scope:` line
 
     def param(self, name: str) -> Param | None:
         """The declared parameter of that name, if any."""
@@ -105,16 +106,16 @@ def _parse_param(body: str, where: str) -> Param:
     return Param(match["name"], options["kind"], options.get("default"), options.get("example"), " ".join(words))
 
 
-def _parse_scope(entries: list[str], where: str) -> tuple[str, str] | None:
-    """The `scope:` line's variable and type IRI (a prefix of the project's), or None without one."""
-    lines = [e for e in entries if e.startswith("scope:")]
-    if not lines:
-        return None
-    match = _SCOPE.match(lines[0])
-    prefix = match["type"].split(":", 1)[0] if match else ""
-    if len(lines) > 1 or not match or prefix not in PREFIXES:
-        raise QueryError(f"{where}: malformed scope line {lines[-1]!r} (expected `scope: ?var prefix:Type`)")
-    return match["var"], str(PREFIXES[prefix]) + match["type"].split(":", 1)[1]
+def _parse_scope(entries: list[str], where: str) -> tuple[tuple[str, str], ...]:
+    """The `scope:` lines' (variable, type IRI) pairs, the type in one of the project's prefixes; () without any."""
+    pairs = []
+    for line in (e for e in entries if e.startswith("scope:")):
+        match = _SCOPE.match(line)
+        prefix = match["type"].split(":", 1)[0] if match else ""
+        if not match or prefix not in PREFIXES:
+            raise QueryError(f"{where}: malformed scope line {line!r} (expected `scope: ?var prefix:Type`)")
+        pairs.append((match["var"], str(PREFIXES[prefix]) + match["type"].split(":", 1)[1]))
+    return tuple(pairs)
 
 
 def _entries(lines: list[str]) -> tuple[list[str], list[str]]:

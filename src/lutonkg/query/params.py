@@ -230,7 +230,10 @@ def mask(text: str) -> str:
     return _MASK.sub(lambda m: " " * len(m.group()), text)
 
 
-def inject(text: str, terms: dict[str, str], scope: tuple[str, str, str] | None = None) -> str:
+Scope = tuple[tuple[tuple[str, str], ...], str]  # ((variable, type IRI) pairs, the authority's scope graph IRI)
+
+
+def inject(text: str, terms: dict[str, str], scope: Scope | None = None) -> str:
     """The query with `VALUES ?name { term }` at the start of its outermost WHERE group, and copied into the groups
     Oxigraph plans on their own: each top-level UNION branch that uses the variable, and each subquery that groups
     by it, at the top level or at the top of such a branch. Joining with a one-row VALUES table gives the same
@@ -239,9 +242,10 @@ def inject(text: str, terms: dict[str, str], scope: tuple[str, str, str] | None 
     equally small VALUES tables, and one authority's share of the graph stays the same size however many
     authorities the graph holds.
 
-    scope (variable, type IRI, scope graph IRI; lutonkg.query.scopes): for a query scoped by its authority on a
-    store with that authority's scope graph, the outermost group gets `GRAPH <scope> { ?variable a <type> }` and
-    `FILTER(?authority = <authority>)` instead of the authority's VALUES, so that the plan starts from the scope.
+    scope (the query's `# scope:` pairs and the authority's scope graph; lutonkg.query.scopes): for a query scoped
+    by its authority on a store with that graph, each group that would get the authority's VALUES and itself (not
+    in a subquery) mentions a scope variable gets `GRAPH <scope> { ?variable a <type> }` and
+    `FILTER(?authority = <authority>)` instead, so that the plan starts from the authority's things of that type.
     """
     if not terms:
         return text
@@ -250,17 +254,50 @@ def inject(text: str, terms: dict[str, str], scope: tuple[str, str, str] | None 
     match = _WHERE.search(masked) or _FORM.search(masked)
     if not match:
         raise QueryError("cannot bind parameters: the query has no WHERE { ... } group")
-    scoped = scope is not None and "authority" in terms
-    outer = [name for name in terms if not (scoped and name == "authority")]
-    inserts = [(match.end(), outer)] + _inner_inserts(masked, match.end(), terms, branches=True)
+    inserts = [(match.end(), list(terms))] + _inner_inserts(masked, match.end(), terms, branches=True)
     for at, names in sorted(inserts, reverse=True):
-        values = "".join(f"\n  VALUES ?{name} {{ {terms[name]} }}" for name in names)
-        if scoped and at == match.end():
-            variable, kind, graph = scope
-            values = f"\n  GRAPH <{graph}> {{ ?{variable} a <{kind}> }}" + values
-            values += f"\n  FILTER(?authority = {terms['authority']})"
-        text = text[:at] + values + text[at:]
+        hook = _hook(masked, at, scope, terms) if "authority" in names else ""
+        values = "".join(
+            f"\n  VALUES ?{name} {{ {terms[name]} }}" for name in names if not (hook and name == "authority")
+        )
+        text = text[:at] + hook + values + text[at:]
     return text
+
+
+def _hook(masked: str, at: int, scope: Scope | None, terms: dict[str, str]) -> str:
+    """The scope-graph pattern and authority filter for the group starting at `at`, or '' (then VALUES)."""
+    if scope is None:
+        return ""
+    own = _own_text(masked, at)
+    pairs, graph = scope
+    for variable, kind in pairs:
+        if re.search(rf"\?{variable}\b", own):
+            return f"\n  GRAPH <{graph}> {{ ?{variable} a <{kind}> }}\n  FILTER(?authority = {terms['authority']})"
+    return ""
+
+
+def _own_text(masked: str, start: int) -> str:
+    """The text of the group that opens just before start, up to its closing brace, with nested subqueries blanked."""
+    chars, depth, i = list(masked[start:]), 0, 0
+    while i < len(chars):
+        if chars[i] == "{":
+            if depth == 0 and re.match(r"\{\s*SELECT\b", "".join(chars[i : i + 200]), re.IGNORECASE):
+                end, level = i, 0
+                while end < len(chars):
+                    level += {"{": 1, "}": -1}.get(chars[end], 0)
+                    if level == 0:
+                        break
+                    end += 1
+                chars[i : end + 1] = " " * (end + 1 - i)
+                i = end
+            else:
+                depth += 1
+        elif chars[i] == "}":
+            if depth == 0:
+                return "".join(chars[:i])
+            depth -= 1
+        i += 1
+    return "".join(chars)
 
 
 def _inner_inserts(masked: str, start: int, terms: dict[str, str], branches: bool) -> list[tuple[int, list[str]]]:

@@ -40,7 +40,7 @@ from lutonkg.query.isolate import (
     run_isolated,
 )
 from lutonkg.query.library import QueryError, QuerySpec, find, parse
-from lutonkg.query.params import inject, values_for
+from lutonkg.query.params import Scope, inject, values_for
 from lutonkg.query.scopes import find_scope
 
 __all__ = [
@@ -159,14 +159,14 @@ def prepare(
     return Prepared(spec, inject(spec.text, terms, _scope(spec, terms, engine)), terms)
 
 
-def _scope(spec: QuerySpec, terms: dict[str, str], engine: Engine) -> tuple[str, str, str] | None:
-    """The query's scope (variable, type, scope graph) when it has one and the engine holds the authority's scope
-    graph (lutonkg.query.scopes); None binds the authority with VALUES, as on any store."""
+def _scope(spec: QuerySpec, terms: dict[str, str], engine: Engine) -> Scope | None:
+    """The query's scope lines and the authority's scope graph, when it has some and the engine holds that graph
+    (lutonkg.query.scopes); None binds the authority with VALUES, as on any store."""
     authority = terms.get("authority", "")
-    if spec.scope is None or not authority.startswith("<"):
+    if not spec.scope or not authority.startswith("<"):
         return None
     graph = find_scope(engine, authority[1:-1])
-    return (*spec.scope, graph) if graph else None
+    return (spec.scope, graph) if graph else None
 
 
 def execute(

@@ -12,12 +12,14 @@ everything a document about that authority cites (`?thing a ?type`, as the union
 them: they are derived, like the union in the default graph, and the default graph is unchanged (its triples are
 already there).
 
-A library query whose header says `# scope: ?var prefix:Type` (?var: a thing of that type that the row's citation
-cites) is then bound, on a store with the authority's scope graph, with `GRAPH <scope> { ?var a Type }` and
-`FILTER(?authority = <authority>)` in its outermost group instead of the `VALUES` (lutonkg.query.params.inject).
-The answer is the same (the scope holds every such thing; the filter keeps the row's own authority) and the plan
-starts from the authority's few hundred things of that type. Engines without scope graphs (rdflib, Jena, a store
-loaded by other means) get the `VALUES` as before; tests/test_engine_conformance.py compares the two.
+A library query whose header says `# scope: ?var prefix:Type` (?var: a thing of that type that a document about
+the authority cites) is then bound, on a store with the authority's scope graph, with
+`GRAPH <scope> { ?var a Type }` and `FILTER(?authority = <authority>)` instead of the authority's `VALUES` in each
+group that would get them and mentions ?var itself: the outermost group, or a subquery grouped by the authority
+(lutonkg.query.params.inject). The answer is the same (the scope holds every such thing; the filter keeps the
+group's own authority) and the plan starts from the authority's few hundred things of that type. Engines without
+scope graphs (rdflib, Jena, a store loaded by other means) get the `VALUES` as before;
+tests/test_engine_conformance.py compares the two.
 """
 
 from __future__ import annotations
