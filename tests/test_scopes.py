@@ -104,3 +104,21 @@ def test_a_subquery_with_a_scope_line_of_its_own_starts_from_the_scope_graph_too
     assert execute(scoped, engine) == engine.rows(plain, scoped.terms)
     topics = {r["topicLabel"] for r in execute(scoped, engine)[1]}
     assert {"population", "pupil count", "looked after children count"} <= topics  # figures restated over time
+
+
+def test_a_scope_variable_only_in_a_nested_group_is_not_hooked_there():
+    # hooking it in the outer group would make an OPTIONAL pattern required, or join a UNION branch's variable
+    text = """SELECT * WHERE {
+      ?doc <https://w3id.org/lutonkg/def/aboutAuthority> ?authority .
+      OPTIONAL { ?rec <https://w3id.org/lutonkg/def/madeIn> ?doc }
+      { ?x ?p ?doc } UNION { ?link ?q ?doc }
+    }"""
+    scope = ((("rec", "https://w3id.org/lutonkg/def/Recommendation"), ("link", "https://w3id.org/lutonkg/def/R")), "G")
+    bound = inject(text, {"authority": f"<{LBC}>"}, scope)
+    assert "GRAPH <G>" not in bound and bound.count(f"VALUES ?authority {{ <{LBC}> }}") == 1  # the outer group
+    outer = inject(text.replace("{ ?x ?p ?doc }", "{ ?x ?p ?doc . ?rec ?r ?doc }"), {"authority": f"<{LBC}>"}, scope)
+    assert "GRAPH <G>" not in outer
+    top = inject(
+        text.replace(" .\n      OPTIONAL", " . ?rec ?s ?doc .\n      OPTIONAL"), {"authority": f"<{LBC}>"}, scope
+    )
+    assert top.count("GRAPH <G> { ?rec a <https://w3id.org/lutonkg/def/Recommendation> }") == 1

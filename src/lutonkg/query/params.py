@@ -243,8 +243,8 @@ def inject(text: str, terms: dict[str, str], scope: Scope | None = None) -> str:
     authorities the graph holds.
 
     scope (the query's `# scope:` pairs and the authority's scope graph; lutonkg.query.scopes): for a query scoped
-    by its authority on a store with that graph, each group that would get the authority's VALUES and itself (not
-    in a subquery) mentions a scope variable gets `GRAPH <scope> { ?variable a <type> }` and
+    by its authority on a store with that graph, each group that would get the authority's VALUES and mentions a
+    scope variable in its own patterns (not in a nested group) gets `GRAPH <scope> { ?variable a <type> }` and
     `FILTER(?authority = <authority>)` instead, so that the plan starts from the authority's things of that type.
     """
     if not terms:
@@ -277,27 +277,19 @@ def _hook(masked: str, at: int, scope: Scope | None, terms: dict[str, str]) -> s
 
 
 def _own_text(masked: str, start: int) -> str:
-    """The text of the group that opens just before start, up to its closing brace, with nested subqueries blanked."""
-    chars, depth, i = list(masked[start:]), 0, 0
-    while i < len(chars):
-        if chars[i] == "{":
-            if depth == 0 and re.match(r"\{\s*SELECT\b", "".join(chars[i : i + 200]), re.IGNORECASE):
-                end, level = i, 0
-                while end < len(chars):
-                    level += {"{": 1, "}": -1}.get(chars[end], 0)
-                    if level == 0:
-                        break
-                    end += 1
-                chars[i : end + 1] = " " * (end + 1 - i)
-                i = end
-            else:
-                depth += 1
-        elif chars[i] == "}":
+    """The text of the group that opens just before start, up to its closing brace, without its nested groups
+    (subqueries, UNION branches, OPTIONAL ...): a scope variable must be bound there, where the filter applies."""
+    own, depth = [], 0
+    for char in masked[start:]:
+        if char == "{":
+            depth += 1
+        elif char == "}":
             if depth == 0:
-                return "".join(chars[:i])
+                break
             depth -= 1
-        i += 1
-    return "".join(chars)
+        elif depth == 0:
+            own.append(char)
+    return "".join(own)
 
 
 def _inner_inserts(masked: str, start: int, terms: dict[str, str], branches: bool) -> list[tuple[int, list[str]]]:
