@@ -15,11 +15,11 @@ already there).
 A library query whose header says `# scope: ?var prefix:Type` (?var: a thing of that type that a document about
 the authority cites) is then bound, on a store with the authority's scope graph, with
 `GRAPH <scope> { ?var a Type }` and `FILTER(?authority = <authority>)` instead of the authority's `VALUES` in each
-group that would get them and mentions ?var itself: the outermost group, or a subquery grouped by the authority
-(lutonkg.query.params.inject). The answer is the same (the scope holds every such thing; the filter keeps the
-group's own authority) and the plan starts from the authority's few hundred things of that type. Engines without
-scope graphs (rdflib, Jena, a store loaded by other means) get the `VALUES` as before;
-tests/test_engine_conformance.py compares the two.
+group that would get them and has ?var in its own patterns (not only in a nested group): the outermost group, or
+a subquery grouped by the authority (lutonkg.query.params.inject). The answer is the same (the scope holds every
+such thing; the filter keeps the group's own authority) and the plan starts from the authority's few hundred things
+of that type. Engines without scope graphs (rdflib, Jena, a store loaded by other means) get the `VALUES` as
+before; tests/test_engine_conformance.py compares the two.
 """
 
 from __future__ import annotations
