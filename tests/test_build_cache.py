@@ -16,11 +16,14 @@ import pyoxigraph as ox
 import pytest
 from mini_project import snapshot
 from project_paths import DATA_DIR
+from rdflib import RDF, RDFS, URIRef
 
 from lutonkg.build.cache import CACHE_ENV, Cache
-from lutonkg.build.pipeline import OUTPUTS, BuildReport, _validate_changes, build
+from lutonkg.build.pipeline import OUTPUTS, BuildReport, _validate_changes, build, convert
+from lutonkg.checks.reason import reasoner_input, reasoner_lines, reasoning_key
 from lutonkg.cli.main import main
-from lutonkg.namespaces import ID, LKG
+from lutonkg.namespaces import ID, LKG, ONTOLOGY_GRAPH, ORG
+from lutonkg.rdf.serialize import statements, to_ox
 
 RELATIONSHIP = "luton-lea-part-of-luton-borough-council"
 NOTE = "  note: The cohesion report treats the LEA as one part of the council.\n"
@@ -139,3 +142,26 @@ def test_check_fails_with_the_builds_one_line(project_copy: Path, capsys) -> Non
     assert "relationships.yaml:" in checked and "did you mean 'luton-borough-council'" in checked
     message = checked.removeprefix("lutonkg check: error: ").strip()
     assert built.strip() == f"lutonkg build: error: {message} (nothing was written)"
+
+
+def test_the_reasoners_cache_key_reads_exactly_what_the_reasoner_reads() -> None:
+    _, ds = convert(DATA_DIR)
+    asserted = statements(ds).keys
+    ontology = ds.graph(ONTOLOGY_GRAPH)
+    facts = {(s, p, o) for s, p, o, g in ds if g != ONTOLOGY_GRAPH}
+    typed = {(s, p, o) for s, p, o in facts if p == RDF.type and isinstance(s, URIRef) and str(s).startswith(str(ID))}
+    read = reasoner_input(ontology, facts) | typed  # the rdflib terms materialise() reads
+    lines = reasoner_lines(asserted, f"<{ONTOLOGY_GRAPH}>")
+    assert lines == {f"{to_ox(s)} {to_ox(p)} {to_ox(o)}" for s, p, o in read}
+    lea, council = ID["body/luton-lea"], ID["body/luton-borough-council"]
+    assert f"<{lea}> <{ORG.subOrganizationOf}> <{council}>" in lines  # a relationship the reasoner reads
+    assert not any(line.split(" ")[1] == f"<{LKG.anchor}>" for line in lines)  # literals stay out
+    citations = [line for line in lines if line.startswith(f"<{ID}citation/")]
+    assert citations and all(line.split(" ")[1] == f"<{RDF.type}>" for line in citations)  # their types only
+    # a note, a label or a citation leaves the key alone; the object of a relationship changes it
+    key = reasoning_key(asserted, f"<{ONTOLOGY_GRAPH}>")
+    label = next(k for k in asserted if k[2] == f"<{RDFS.label}>" and k[1] == f"<{lea}>")
+    assert reasoning_key([k for k in asserted if k != label], f"<{ONTOLOGY_GRAPH}>") == key
+    link = next(k for k in asserted if k[1:] == (f"<{lea}>", f"<{ORG.subOrganizationOf}>", f"<{council}>"))
+    moved = (link[0], link[1], link[2], f"<{ID['body/luton-council-executive']}>")
+    assert reasoning_key([moved if k == link else k for k in asserted], f"<{ONTOLOGY_GRAPH}>") != key

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from rdflib import Graph
 
 from lutonkg.build import publish
 from lutonkg.build.cache import Cache, digest
+from lutonkg.build.quality import QualityChecks, uses_graph
 from lutonkg.build.register import duty_register
 from lutonkg.checks import incremental, reason, validate
 from lutonkg.checks.validate import Problem, shacl_problems, shapes_graph, sparql_problems
@@ -24,7 +24,7 @@ from lutonkg.namespaces import BASE, INFERRED_GRAPH, LKG, ONTOLOGY_GRAPH, PREFIX
 from lutonkg.rdf.builder import NameClash, QuadSet
 from lutonkg.rdf.dataset import build_dataset
 from lutonkg.rdf.oxstore import store_from_nquads, store_from_quads
-from lutonkg.rdf.serialize import Statements, jsonld, nquads, statements, turtle
+from lutonkg.rdf.serialize import Statements, jsonld, nquads, quad_keys, statements, turtle
 from lutonkg.resources import checks_dir, shapes_file
 
 OUTPUTS = ("lutonkg.ttl", "lutonkg.jsonld", "lutonkg.nq", "duty-register.csv")
@@ -153,7 +153,9 @@ def union_graph(ds: QuadSet) -> Graph:
     return g
 
 
-def _reason_and_prepare(data: Data, ds: QuadSet, use_reasoner: bool, store: Cache) -> tuple[Graph | None, list, str]:
+def _reason_and_prepare(
+    data: Data, ds: QuadSet, asserted: Statements, use_reasoner: bool, store: Cache
+) -> tuple[Graph | None, list, str]:
     """Reason (or take the result from the cache) and add the inferences to the inferred graph; return the graph
     pySHACL would validate when it was made meanwhile (else None), the inferred triples and a one-line account.
 
@@ -166,14 +168,14 @@ def _reason_and_prepare(data: Data, ds: QuadSet, use_reasoner: bool, store: Cach
     if not use_reasoner:
         skipped = "OWL reasoning skipped (--no-reason): the outputs differ from a reasoned build (no inferred links)"
         return None, [], skipped
-    ontology = ds.graph(ONTOLOGY_GRAPH)
-    facts = {(s, p, o) for s, p, o, g in ds if str.__ne__(g, ONTOLOGY_GRAPH)}  # str's test: rdflib's is slow
-    key = reason.reasoning_key(ontology, facts) if store.enabled else ""
+    key = reason.reasoning_key(asserted.keys, f"<{ONTOLOGY_GRAPH}>") if store.enabled else ""
     cached = store.get("reasoning", key) if key else None
     shacl_input, source = None, ""
     if cached is not None:
         result, source = reason.decode_result(cached), " (from the build cache)"
     else:
+        ontology = ds.graph(ONTOLOGY_GRAPH)
+        facts = {(s, p, o) for s, p, o, g in ds if str.__ne__(g, ONTOLOGY_GRAPH)}  # str's test: rdflib's is slow
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lutonkg-shacl-input") as pool:
             copying = pool.submit(union_graph, ds)
             result = _reason(data, ds, ontology, facts)
@@ -245,14 +247,23 @@ def _version(package: str) -> str:
         return ""
 
 
-def validate_shapes(data: Data, ds: QuadSet, stated: Statements, shacl_input: Graph | None, store: Cache) -> str:
+def validate_shapes(
+    data: Data,
+    ds: QuadSet,
+    stated: Statements,
+    shacl_input: Graph | None,
+    store: Cache,
+    first: Callable[[], None] = lambda: None,
+) -> str:
     """SHACL, on only what changed since the last graph that conformed (lutonkg.checks.incremental) where the
-    cache holds one, else on the whole graph; BuildError naming the first entry at fault. Returns how it was done."""
+    cache holds one, else on the whole graph (after `first`: the quicker checks fail fast); BuildError naming the
+    first entry at fault. Returns how it was done."""
     key = _shapes_key() if store.enabled else ""
     current = stated.triple_lines
     previous = store.get("shacl-conforming", key) if key else None
     done = _validate_changes(previous, current) if previous is not None else None
     if done is None:
+        first()
         check_shapes(data, shacl_input if shacl_input is not None else union_graph(ds))
         done = "SHACL shapes conform"
     if key:
@@ -277,17 +288,11 @@ def _validate_changes(previous: bytes, current: list[str]) -> str | None:
 def union_store(stated: Statements) -> ox.Store:
     """A store for the SPARQL checks: the union of the named graphs as its default graph, and the named graphs too
     only when a check asks for them (GRAPH), which none does now (loading half as much)."""
-    if any(_uses_graph(path.read_text(encoding="utf-8")) for path in checks_dir().glob("*.rq")):
+    if any(uses_graph(path.read_text(encoding="utf-8")) for path in checks_dir().glob("*.rq")):
         return store_from_nquads(stated.nquads_body())
     store = ox.Store()
     store.load(input="".join(line + " .\n" for line in stated.triple_lines), format=ox.RdfFormat.N_TRIPLES)
     return store
-
-
-def _uses_graph(query: str) -> bool:
-    """Whether a query has a GRAPH pattern (a keyword followed by a variable or an IRI; comment lines ignored)."""
-    text = re.sub(r"(?m)^\s*#.*$", "", query)
-    return re.search(r"\bGRAPH\s*[?$<]", text, re.I) is not None
 
 
 def check_quality(data: Data, all_quads: list[ox.Quad] | Statements) -> None:
@@ -352,18 +357,43 @@ def check(
 
 
 def _validate(
-    data: Data, ds: QuadSet, use_reasoner: bool, step: Callable[[str], None], store: Cache, report: BuildReport
+    data: Data,
+    ds: QuadSet,
+    use_reasoner: bool,
+    step: Callable[[str], None],
+    store: Cache,
+    report: BuildReport,
+    meanwhile: Callable[[Statements], None] = lambda stated: None,
 ) -> Statements:
-    """Reason, then run the SPARQL checks and SHACL; the reasoned dataset's statements."""
+    """Reason, then validate: the SPARQL checks in a helper thread (lutonkg.build.quality), SHACL and then
+    `meanwhile` (the outputs' text) in this one; the reasoned dataset's statements. A quality check's problem is
+    reported before a SHACL problem, as when the checks ran first."""
     step("OWL reasoning (HermiT)" if use_reasoner else "preparing validation")
-    shacl_input, inferred, report.reasoning = _reason_and_prepare(data, ds, use_reasoner, store)
-    report.inferred = len(inferred)
-    stated = statements(ds)
-    step("SPARQL quality checks")
-    check_quality(data, stated)  # the quick SPARQL checks first, so the commonest mistakes fail fast
-    step("SHACL validation")
-    report.validation = validate_shapes(data, ds, stated, shacl_input, store) + "; SPARQL quality checks pass"
+    asserted = statements(ds)
+    with QualityChecks() as quality:
+        quality.start(asserted.keys)
+        shacl_input, inferred, report.reasoning = _reason_and_prepare(data, ds, asserted, use_reasoner, store)
+        report.inferred = len(inferred)
+        new = quad_keys((s, p, o, INFERRED_GRAPH) for s, p, o in inferred)
+        quality.finish(new)
+        stated = asserted.plus(new)
+        step("SHACL validation and SPARQL quality checks")
+        try:
+            shapes = validate_shapes(data, ds, stated, shacl_input, store, first=lambda: _check_quality(data, quality))
+            meanwhile(stated)
+        except BuildError:
+            _check_quality(data, quality)  # its problem wins over SHACL's
+            raise
+        _check_quality(data, quality)
+    report.validation = shapes + "; SPARQL quality checks pass"
     return stated
+
+
+def _check_quality(data: Data, quality: QualityChecks) -> None:
+    """Wait for the SPARQL quality checks; BuildError naming the first entry at fault."""
+    problems = quality.problems()
+    if problems:
+        raise _fail(data, problems, "quality check")
 
 
 def _make(
@@ -373,16 +403,18 @@ def _make(
     report = BuildReport()
     step("reading and checking the data")
     data, ds = convert(data_dir, store)
-    stated = _validate(data, ds, use_reasoner, step, store, report)
+    files: dict[str, str] = {}
+
+    def serialise(stated: Statements) -> None:
+        step("serialising Turtle, JSON-LD, N-Quads and the duty register")
+        union = stated.union
+        files["lutonkg.ttl"] = turtle(union)
+        files["lutonkg.jsonld"] = jsonld(union)
+        files["lutonkg.nq"] = nquads(stated)
+        files["duty-register.csv"] = duty_register(data)
+
+    stated = _validate(data, ds, use_reasoner, step, store, report, meanwhile=serialise)
     _summarise(data, stated, report)
-    step("serialising Turtle, JSON-LD, N-Quads and the duty register")
-    union = stated.union
-    files = {
-        "lutonkg.ttl": turtle(union),
-        "lutonkg.jsonld": jsonld(union),
-        "lutonkg.nq": nquads(stated),
-        "duty-register.csv": duty_register(data),
-    }
     return report, files
 
 

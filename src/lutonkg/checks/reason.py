@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import PROV
 from rdflib.term import Node
 
@@ -28,6 +28,12 @@ _PROVENANCE = {PROV.qualifiedDerivation, PROV.wasDerivedFrom, PROV.entity, LKG.a
 _CITATIONS = str(ID) + "citation/"
 _THINGS = (str(ID), LEGISLATION)
 _UNSAFE = re.compile(r"[\t\n\r]")
+# the same, as N-Triples text (reasoning_key reads the statements' text)
+_TYPE_TEXT = f"<{RDF.type}>"
+_OBJECT_PROPERTY_TEXT = {f"<{OWL.ObjectProperty}>", f"<{OWL.SymmetricProperty}>"}
+_PROVENANCE_TEXT = {f"<{p}>" for p in _PROVENANCE}
+_CITATIONS_TEXT = f"<{_CITATIONS}"
+_THINGS_TEXT = tuple(f"<{prefix}" for prefix in _THINGS)
 
 
 def _is_thing(node: URIRef) -> bool:
@@ -73,25 +79,36 @@ def reasoner_input(ontology: Graph, facts: Iterable[Triple]) -> set[Triple]:
     return source
 
 
-def reasoning_key(ontology: Graph, facts: Iterable[Triple]) -> str:
-    """A hash of everything materialise() reads: the reasoner's input, the stated types of things (for the closure
-    of their classes), this module's code and owlready2's version. Equal keys give equal results."""
-    facts = list(facts)
-    typed = {(s, p, o) for s, p, o in facts if p == RDF.type and isinstance(s, URIRef) and _is_thing(s)}
-    lines = sorted(" ".join(map(_key_text, triple)) for triple in reasoner_input(ontology, facts) | typed)
+def reasoning_key(asserted: Iterable[tuple[str, str, str, str]], ontology_graph: str) -> str:
+    """A hash of everything materialise() reads (reasoner_lines()), this module's code and owlready2's version.
+    Equal keys give equal results."""
     hashing = hashlib.sha256(Path(__file__).read_bytes())
     hashing.update(f"\nowlready2 {_version('owlready2')}\n".encode())
-    hashing.update("\n".join(lines).encode("utf-8"))
+    hashing.update("\n".join(sorted(reasoner_lines(asserted, ontology_graph))).encode("utf-8"))
     return hashing.hexdigest()
 
 
-def _key_text(term: Node) -> str:
-    """A term as text that tells every two terms apart (cheaper than rdflib's n3())."""
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return repr((str(term), getattr(term, "datatype", None), getattr(term, "language", None)))
+def reasoner_lines(asserted: Iterable[tuple[str, str, str, str]], ontology_graph: str) -> set[str]:
+    """What materialise() reads, from the text of the asserted quads (graph, subject, predicate, object in N-Triples
+    form; `ontology_graph` is the ontology graph's): the reasoner's input (reasoner_input()) and the stated types of
+    things (for the closure of their classes), each triple as a line of N-Triples."""
+    ontology = {(s, p, o) for g, s, p, o in asserted if g == ontology_graph}
+    object_props = {s for s, p, o in ontology if p == _TYPE_TEXT and o in _OBJECT_PROPERTY_TEXT}
+    read = {_TYPE_TEXT, *object_props}  # the predicates of the facts it reads
+    lines = {" ".join(triple) for triple in ontology}
+    for g, s, p, o in asserted:
+        if p not in read or g == ontology_graph or not s.startswith("<"):
+            continue
+        if p == _TYPE_TEXT and s.startswith(_THINGS_TEXT):  # a stated type of a thing
+            lines.add(f"{s} {p} {o}")
+        elif o.startswith("<") and not _skipped_fact(s, p):
+            lines.add(f"{s} {p} {o}")  # as reasoner_input() keeps it
+    return lines
+
+
+def _skipped_fact(subject: str, predicate: str) -> bool:
+    """Whether reasoner_input() leaves a fact (in N-Triples text) out: a provenance link or a citation's."""
+    return predicate in _PROVENANCE_TEXT or subject.startswith(_CITATIONS_TEXT)
 
 
 def _version(package: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import signal
@@ -109,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """The `lutonkg` command: main, then exit ignoring Ctrl-C, which during Python's shutdown would kill it silently."""
+    gc.set_threshold(100_000, 50, 100)  # the commands make many small objects and free few: collect less often
     code = main()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(code)

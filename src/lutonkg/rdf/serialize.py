@@ -46,6 +46,9 @@ def quads(ds: Iterable[tuple[Node, Node, Node, Node | None]]) -> list[ox.Quad]:
     return out
 
 
+QuadKey = tuple[str, str, str, str]  # graph, subject, predicate, object: the order quads sort in
+
+
 @dataclass
 class Statements:
     """The built dataset as the later stages read it, made from one conversion of each distinct term: every quad as a
@@ -56,8 +59,22 @@ class Statements:
     `nquads_body()` the same text as serialising the quads.
     """
 
-    quad_lines: list[str]
-    triple_lines: list[str]
+    keys: list[QuadKey]  # each quad's terms as text (graph first), sorted and distinct
+
+    @cached_property
+    def quad_lines(self) -> list[str]:
+        """Each quad as a line of N-Quads."""
+        return [f"{s} {p} {o} {g}" for g, s, p, o in self.keys]
+
+    @cached_property
+    def triple_lines(self) -> list[str]:
+        """Each triple of the union once, as a line of N-Triples."""
+        return [f"{s} {p} {o}" for s, p, o in sorted({(s, p, o) for _, s, p, o in self.keys})]
+
+    def plus(self, keys: list[QuadKey]) -> Statements:
+        """These statements and more quads (sorted, as quad_keys() gives them): the same as statements() of the whole,
+        converting only the new quads (the reasoner's inferences join the asserted statements this way)."""
+        return Statements(list(dict.fromkeys(sorted([*self.keys, *keys]))))  # two sorted runs: a merge, no repeats
 
     def nquads_body(self) -> str:
         """The quads as N-Quads text."""
@@ -74,27 +91,36 @@ class Statements:
         return list(ox.parse(input=text, format=ox.RdfFormat.N_TRIPLES))
 
 
-def statements(ds: Iterable[tuple[Node, Node, Node, Node]]) -> Statements:
-    """The quads (s, p, o, named graph as rdflib terms) as sorted lines of N-Quads, and their union as N-Triples."""
-    iris: dict[str, str] = {}  # each IRI converted once, keyed by plain text (rdflib's own equality test is slow)
-    terms: dict[Node, str] = {}  # each other term converted once
+class _TermText:
+    """Each RDF term's N-Triples text (as pyoxigraph writes it), converted once per distinct term."""
 
-    def text(term: Node) -> str:
+    def __init__(self) -> None:
+        self.iris: dict[str, str] = {}  # keyed by plain text (rdflib's own equality test is slow)
+        self.terms: dict[Node, str] = {}  # literals and blank nodes
+
+    def __call__(self, term: Node) -> str:
+        """The term's text."""
         if term.__class__ is URIRef:
             plain = str.__str__(term)
-            found = iris.get(plain)
+            found = self.iris.get(plain)
             if found is None:
-                found = iris[plain] = str(ox.NamedNode(plain))
+                found = self.iris[plain] = str(ox.NamedNode(plain))
             return found
-        found = terms.get(term)
+        found = self.terms.get(term)
         if found is None:
-            found = terms[term] = str(to_ox(term))
+            found = self.terms[term] = str(to_ox(term))
         return found
 
-    keyed = sorted((text(g), text(s), text(p), text(o)) for s, p, o, g in ds)
-    quad_lines = [f"{s} {p} {o} {g}" for g, s, p, o in keyed]
-    triple_lines = [f"{s} {p} {o}" for s, p, o in sorted({(s, p, o) for _, s, p, o in keyed})]
-    return Statements(quad_lines, triple_lines)
+
+def statements(ds: Iterable[tuple[Node, Node, Node, Node]]) -> Statements:
+    """The quads (s, p, o, named graph as rdflib terms) as sorted lines of N-Quads, and their union as N-Triples."""
+    return Statements(quad_keys(ds))
+
+
+def quad_keys(ds: Iterable[tuple[Node, Node, Node, Node]]) -> list[QuadKey]:
+    """The quads (s, p, o, named graph as rdflib terms) as text, sorted and distinct."""
+    text = _TermText()
+    return sorted({(text(g), text(s), text(p), text(o)) for s, p, o, g in ds})
 
 
 def triples(all_quads: list[ox.Quad]) -> list[ox.Triple]:
