@@ -18,8 +18,9 @@ from mini_project import snapshot
 from project_paths import DATA_DIR
 from rdflib import RDF, RDFS, URIRef
 
+from lutonkg.build import pipeline
 from lutonkg.build.cache import CACHE_ENV, Cache
-from lutonkg.build.pipeline import OUTPUTS, BuildReport, _validate_changes, build, convert
+from lutonkg.build.pipeline import OUTPUTS, BuildError, BuildReport, _validate_changes, build, convert
 from lutonkg.checks.reason import reasoner_input, reasoner_lines, reasoning_key
 from lutonkg.cli.main import main
 from lutonkg.namespaces import ID, LKG, ONTOLOGY_GRAPH, ORG
@@ -165,3 +166,27 @@ def test_the_reasoners_cache_key_reads_exactly_what_the_reasoner_reads() -> None
     link = next(k for k in asserted if k[1:] == (f"<{lea}>", f"<{ORG.subOrganizationOf}>", f"<{council}>"))
     moved = (link[0], link[1], link[2], f"<{ID['body/luton-council-executive']}>")
     assert reasoning_key([moved if k == link else k for k in asserted], f"<{ONTOLOGY_GRAPH}>") != key
+
+
+@pytest.mark.parametrize("to_itself", [True, False], ids=["quality-and-shacl-problems", "a-shacl-problem"])
+def test_a_quality_check_problem_is_reported_before_a_shacl_problem(
+    project_copy: Path, monkeypatch: pytest.MonkeyPatch, to_itself: bool
+) -> None:
+    """The SPARQL checks run in a helper thread beside SHACL; their problem still wins, as when they ran first."""
+    path = project_copy / "graph" / "data" / "relationships.yaml"
+    text = path.read_text(encoding="utf-8")
+    if to_itself:
+        path.write_text(text.replace("  object: luton-borough-council\n", "  object: luton-lea\n", 1), encoding="utf-8")
+
+    def shacl_fails(data: object, graph: object) -> None:
+        raise BuildError("a SHACL problem")
+
+    monkeypatch.setattr(pipeline, "check_shapes", shacl_fails)
+    with pytest.raises(BuildError) as stopped:
+        pipeline.check(project_copy / "graph" / "data", use_reasoner=False)
+    said = str(stopped.value)
+    if to_itself:
+        assert "relationships.yaml:4: relationships entry 'luton-lea-part-of-luton-borough-council'" in said
+        assert "quality check: a relationship links a body to itself" in said
+    else:
+        assert said == "a SHACL problem"
