@@ -24,7 +24,8 @@ from lutonkg.build.pipeline import OUTPUTS, BuildError, BuildReport, _validate_c
 from lutonkg.checks.reason import reasoner_input, reasoner_lines, reasoning_key
 from lutonkg.cli.main import main
 from lutonkg.namespaces import ID, LKG, ONTOLOGY_GRAPH, ORG
-from lutonkg.rdf.serialize import statements, to_ox
+from lutonkg.rdf import pieces
+from lutonkg.rdf.serialize import jsonld, statements, to_ox, turtle
 
 RELATIONSHIP = "luton-lea-part-of-luton-borough-council"
 NOTE = "  note: The cohesion report treats the LEA as one part of the council.\n"
@@ -190,3 +191,24 @@ def test_a_quality_check_problem_is_reported_before_a_shacl_problem(
         assert "quality check: a relationship links a body to itself" in said
     else:
         assert said == "a SHACL problem"
+
+
+def test_turtle_and_jsonld_subject_by_subject_equal_the_whole_documents(fresh_build: Path) -> None:
+    """lutonkg.rdf.pieces writes each subject's text on its own (kept in the build cache for the next build); the
+    documents are byte for byte those of the whole-union writers, from an empty cache and from a warm one."""
+    lines = _triples(fresh_build / "lutonkg.nq")
+    union = list(ox.parse(input="".join(line + " .\n" for line in lines), format=ox.RdfFormat.N_TRIPLES))
+    ttl, jsonld_text, kept = pieces.write(lines, {})
+    assert ttl == turtle(union) and jsonld_text == jsonld(union)
+    assert pieces.decode(pieces.encode(kept)) == kept
+    assert pieces.write(lines, kept)[:2] == (ttl, jsonld_text)
+    # an unchanged subject's text comes from what was kept; a changed subject's is written afresh
+    lea = f"<{ID}body/luton-lea>"
+    key = next(k for k, (text, _) in kept.items() if text.startswith("id:body\\/luton-lea "))
+    marked = {**kept, key: ("id:body\\/luton-lea lkg:kept 1 .\n", kept[key][1])}
+    assert "id:body\\/luton-lea lkg:kept 1 ." in pieces.write(lines, marked)[0]
+    label = next(line for line in lines if line.startswith(f"{lea} <{RDFS.label}> "))
+    edited = sorted([*(line for line in lines if line != label), f'{lea} <{RDFS.label}> "Luton LEA (edited)"'])
+    rewritten = pieces.write(edited, marked)[0]
+    assert "lkg:kept" not in rewritten and '"Luton LEA (edited)"' in rewritten
+    assert pieces.decode(b"not json") == {} and pieces.decode(b'{"k": ["only one"]}') == {}

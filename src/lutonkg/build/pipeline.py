@@ -21,10 +21,11 @@ from lutonkg.checks import incremental, reason, validate
 from lutonkg.checks.validate import Problem, shacl_problems, shapes_graph, sparql_problems
 from lutonkg.data.load import Data, DataError, load_data
 from lutonkg.namespaces import BASE, INFERRED_GRAPH, LKG, ONTOLOGY_GRAPH, PREFIXES
+from lutonkg.rdf import pieces, serialize
 from lutonkg.rdf.builder import NameClash, QuadSet
 from lutonkg.rdf.dataset import build_dataset
 from lutonkg.rdf.oxstore import store_from_nquads, store_from_quads
-from lutonkg.rdf.serialize import Statements, jsonld, nquads, quad_keys, statements, turtle
+from lutonkg.rdf.serialize import Statements, nquads, quad_keys, statements
 from lutonkg.resources import checks_dir, shapes_file
 
 OUTPUTS = ("lutonkg.ttl", "lutonkg.jsonld", "lutonkg.nq", "duty-register.csv")
@@ -407,15 +408,24 @@ def _make(
 
     def serialise(stated: Statements) -> None:
         step("serialising Turtle, JSON-LD, N-Quads and the duty register")
-        union = stated.union
-        files["lutonkg.ttl"] = turtle(union)
-        files["lutonkg.jsonld"] = jsonld(union)
+        files["lutonkg.ttl"], files["lutonkg.jsonld"] = _turtle_and_jsonld(stated, store)
         files["lutonkg.nq"] = nquads(stated)
         files["duty-register.csv"] = duty_register(data)
 
     stated = _validate(data, ds, use_reasoner, step, store, report, meanwhile=serialise)
     _summarise(data, stated, report)
     return report, files
+
+
+def _turtle_and_jsonld(stated: Statements, store: Cache) -> tuple[str, str]:
+    """The Turtle and JSON-LD of the union, subject by subject (lutonkg.rdf.pieces), reusing from the build cache the
+    text of every subject whose triples did not change."""
+    key = digest(*(Path(m.__file__).read_bytes() for m in (pieces, serialize)), ox.__version__) if store.enabled else ""
+    known = pieces.decode(store.get("pieces", key) if key else None)
+    turtle_text, jsonld_text, written = pieces.write(stated.triple_lines, known)
+    if key:
+        store.put("pieces", key, pieces.encode(written))
+    return turtle_text, jsonld_text
 
 
 def format_check(report: BuildReport) -> str:

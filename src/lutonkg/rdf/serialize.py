@@ -84,12 +84,6 @@ class Statements:
         """The quads as pyoxigraph quads, in order."""
         return list(ox.parse(input=self.nquads_body(), format=ox.RdfFormat.N_QUADS))
 
-    @cached_property
-    def union(self) -> list[ox.Quad]:
-        """The union's triples (as pyoxigraph quads in the default graph, which every serialiser takes), in order."""
-        text = "".join(line + " .\n" for line in self.triple_lines)
-        return list(ox.parse(input=text, format=ox.RdfFormat.N_TRIPLES))
-
 
 class _TermText:
     """Each RDF term's N-Triples text (as pyoxigraph writes it), converted once per distinct term."""
