@@ -68,8 +68,10 @@ class Statements:
 
     @cached_property
     def triple_lines(self) -> list[str]:
-        """Each triple of the union once, as a line of N-Triples."""
-        return [f"{s} {p} {o}" for s, p, o in sorted({(s, p, o) for _, s, p, o in self.keys})]
+        """Each triple of the union once, as a line of N-Triples. Sorting the lines sorts by subject, predicate and
+        object: a subject or predicate (an IRI or a blank node label) has no space, and the space after it sorts before
+        any character that could continue a longer one."""
+        return sorted({f"{s} {p} {o}" for _, s, p, o in self.keys})
 
     def plus(self, keys: list[QuadKey]) -> Statements:
         """These statements and more quads (sorted, as quad_keys() gives them): the same as statements() of the whole,
