@@ -23,7 +23,7 @@ from lutonkg.build.cache import CACHE_ENV, Cache
 from lutonkg.build.pipeline import OUTPUTS, BuildError, BuildReport, _validate_changes, build, convert
 from lutonkg.checks.reason import reasoner_input, reasoner_lines, reasoning_key
 from lutonkg.cli.main import main
-from lutonkg.namespaces import ID, LKG, ONTOLOGY_GRAPH, ORG
+from lutonkg.namespaces import ID, INFERRED_GRAPH, LKG, ONTOLOGY_GRAPH, ORG
 from lutonkg.rdf import pieces
 from lutonkg.rdf.serialize import jsonld, statements, to_ox, turtle
 
@@ -212,3 +212,17 @@ def test_turtle_and_jsonld_subject_by_subject_equal_the_whole_documents(fresh_bu
     rewritten = pieces.write(edited, marked)[0]
     assert "lkg:kept" not in rewritten and '"Luton LEA (edited)"' in rewritten
     assert pieces.decode(b"not json") == {} and pieces.decode(b'{"k": ["only one"]}') == {}
+
+
+def test_reasoning_from_the_cache_gives_shacl_the_whole_reasoned_graph(cached_build, tmp_path: Path) -> None:
+    """The cached result is read as text; when SHACL must read the whole graph it gets the inferred triples too."""
+    shutil.copytree(cached_build[1], tmp_path / "cache")
+    data, ds = convert(DATA_DIR)
+    asserted = statements(ds)
+    reasoned = pipeline._reason_and_prepare(data, ds, asserted, True, Cache(tmp_path / "cache"))
+    assert reasoned.account.endswith("triples inferred (from the build cache)") and reasoned.keys
+    assert reasoned.keys == sorted(reasoned.keys) and all(k[0] == f"<{INFERRED_GRAPH}>" for k in reasoned.keys)
+    graph = reasoned.shacl_input()
+    assert len(graph) == len(asserted.plus(reasoned.keys).triple_lines)
+    _, s, p, o = reasoned.keys[0]
+    assert (URIRef(s[1:-1]), URIRef(p[1:-1]), URIRef(o[1:-1])) in graph

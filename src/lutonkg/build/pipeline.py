@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import time
 from collections import Counter
@@ -25,7 +26,7 @@ from lutonkg.rdf import pieces, serialize
 from lutonkg.rdf.builder import NameClash, QuadSet
 from lutonkg.rdf.dataset import build_dataset
 from lutonkg.rdf.oxstore import store_from_nquads, store_from_quads
-from lutonkg.rdf.serialize import Statements, nquads, quad_keys, statements
+from lutonkg.rdf.serialize import QuadKey, Statements, nquads, quad_keys, statements
 from lutonkg.resources import checks_dir, shapes_file
 
 OUTPUTS = ("lutonkg.ttl", "lutonkg.jsonld", "lutonkg.nq", "duty-register.csv")
@@ -154,11 +155,18 @@ def union_graph(ds: QuadSet) -> Graph:
     return g
 
 
-def _reason_and_prepare(
-    data: Data, ds: QuadSet, asserted: Statements, use_reasoner: bool, store: Cache
-) -> tuple[Graph | None, list, str]:
-    """Reason (or take the result from the cache) and add the inferences to the inferred graph; return the graph
-    pySHACL would validate when it was made meanwhile (else None), the inferred triples and a one-line account.
+@dataclass
+class _Reasoned:
+    """What reasoning gave the rest of the build: the inferred quads as text, and how to get what SHACL reads."""
+
+    keys: list[QuadKey]  # the inferred quads (in the inferred graph), as the statements hold them
+    account: str  # one line for the summary
+    shacl_input: Callable[[], Graph]  # the reasoned union as an rdflib graph, made only when SHACL needs it whole
+
+
+def _reason_and_prepare(data: Data, ds: QuadSet, asserted: Statements, use_reasoner: bool, store: Cache) -> _Reasoned:
+    """Reason, or take the result from the cache (as text: the rdflib terms are made only if SHACL must read the
+    whole graph).
 
     The reasoner's result depends only on the ontology and on the type and object-property assertions
     (reason.reasoning_key), so an edit to anything else (a date, a citation, a label) reuses it. When HermiT runs,
@@ -168,27 +176,31 @@ def _reason_and_prepare(
     """
     if not use_reasoner:
         skipped = "OWL reasoning skipped (--no-reason): the outputs differ from a reasoned build (no inferred links)"
-        return None, [], skipped
+        return _Reasoned([], skipped, lambda: union_graph(ds))
     key = reason.reasoning_key(asserted.keys, f"<{ONTOLOGY_GRAPH}>") if store.enabled else ""
     cached = store.get("reasoning", key) if key else None
-    shacl_input, source = None, ""
     if cached is not None:
-        result, source = reason.decode_result(cached), " (from the build cache)"
-    else:
-        ontology = ds.graph(ONTOLOGY_GRAPH)
-        facts = {(s, p, o) for s, p, o, g in ds if str.__ne__(g, ONTOLOGY_GRAPH)}  # str's test: rdflib's is slow
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lutonkg-shacl-input") as pool:
-            copying = pool.submit(union_graph, ds)
-            result = _reason(data, ds, ontology, facts)
-            shacl_input = copying.result()
-        encoded = reason.encode_result(result) if key else None
-        if encoded is not None:
-            store.put("reasoning", key, encoded)
-    for s, p, o in result.inferred:
-        ds.add(s, p, o, INFERRED_GRAPH)
-        if shacl_input is not None:
-            shacl_input.add((s, p, o))
-    return shacl_input, result.inferred, f"HermiT: consistent, {len(result.inferred)} triples inferred{source}"
+        keys = reason.decoded_keys(cached, f"<{INFERRED_GRAPH}>")
+        account = f"HermiT: consistent, {len(keys)} triples inferred (from the build cache)"
+        return _Reasoned(keys, account, lambda: _with(union_graph(ds), reason.decode_result(cached).inferred))
+    ontology = ds.graph(ONTOLOGY_GRAPH)
+    facts = {(s, p, o) for s, p, o, g in ds if str.__ne__(g, ONTOLOGY_GRAPH)}  # str's test: rdflib's is slow
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lutonkg-shacl-input") as pool:
+        copying = pool.submit(union_graph, ds)
+        result = _reason(data, ds, ontology, facts)
+        copied = _with(copying.result(), result.inferred)
+    encoded = reason.encode_result(result) if key else None
+    if encoded is not None:
+        store.put("reasoning", key, encoded)
+    keys = quad_keys((s, p, o, INFERRED_GRAPH) for s, p, o in result.inferred)
+    return _Reasoned(keys, f"HermiT: consistent, {len(result.inferred)} triples inferred", lambda: copied)
+
+
+def _with(graph: Graph, triples: list[reason.Triple]) -> Graph:
+    """The graph, with the triples added."""
+    for triple in triples:
+        graph.add(triple)
+    return graph
 
 
 def _summarise(data: Data, stated: Statements, report: BuildReport) -> None:
@@ -250,22 +262,21 @@ def _version(package: str) -> str:
 
 def validate_shapes(
     data: Data,
-    ds: QuadSet,
     stated: Statements,
-    shacl_input: Graph | None,
+    shacl_input: Callable[[], Graph],
     store: Cache,
     first: Callable[[], None] = lambda: None,
 ) -> str:
     """SHACL, on only what changed since the last graph that conformed (lutonkg.checks.incremental) where the
-    cache holds one, else on the whole graph (after `first`: the quicker checks fail fast); BuildError naming the
-    first entry at fault. Returns how it was done."""
+    cache holds one, else on the whole graph (`shacl_input()`, after `first`: the quicker checks fail fast);
+    BuildError naming the first entry at fault. Returns how it was done."""
     key = _shapes_key() if store.enabled else ""
     current = stated.triple_lines
     previous = store.get("shacl-conforming", key) if key else None
     done = _validate_changes(previous, current) if previous is not None else None
     if done is None:
         first()
-        check_shapes(data, shacl_input if shacl_input is not None else union_graph(ds))
+        check_shapes(data, shacl_input())
         done = "SHACL shapes conform"
     if key:
         store.put("shacl-conforming", key, "\n".join(current).encode("utf-8"))
@@ -373,14 +384,14 @@ def _validate(
     asserted = statements(ds)
     with QualityChecks() as quality:
         quality.start(asserted.keys)
-        shacl_input, inferred, report.reasoning = _reason_and_prepare(data, ds, asserted, use_reasoner, store)
-        report.inferred = len(inferred)
-        new = quad_keys((s, p, o, INFERRED_GRAPH) for s, p, o in inferred)
-        quality.finish(new)
-        stated = asserted.plus(new)
+        reasoned = _reason_and_prepare(data, ds, asserted, use_reasoner, store)
+        report.reasoning, report.inferred = reasoned.account, len(reasoned.keys)
+        quality.finish(reasoned.keys)
+        stated = asserted.plus(reasoned.keys)
         step("SHACL validation and SPARQL quality checks")
         try:
-            shapes = validate_shapes(data, ds, stated, shacl_input, store, first=lambda: _check_quality(data, quality))
+            first = functools.partial(_check_quality, data, quality)
+            shapes = validate_shapes(data, stated, reasoned.shacl_input, store, first=first)
             meanwhile(stated)
         except BuildError:
             _check_quality(data, quality)  # its problem wins over SHACL's

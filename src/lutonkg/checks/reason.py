@@ -132,6 +132,17 @@ def decode_result(payload: bytes) -> ReasoningResult:
     return ReasoningResult([tuple(map(URIRef, line.split("\t"))) for line in text.split("\n")] if text else [])
 
 
+def decoded_keys(payload: bytes, graph: str) -> list[tuple[str, str, str, str]]:
+    """The result encode_result() wrote as quads of N-Triples text in `graph` (its text), sorted: what
+    lutonkg.rdf.serialize.quad_keys() gives for them, without making rdflib terms."""
+    text = payload.decode("utf-8")
+    keys = set()
+    for line in text.split("\n") if text else []:
+        s, p, o = line.split("\t")
+        keys.add((graph, f"<{s}>", f"<{p}>", f"<{o}>"))
+    return sorted(keys)
+
+
 def _ntriples(triples: Iterable[Triple]) -> bytes:
     """N-Triples for owlready2 to read (written by pyoxigraph, much faster than rdflib)."""
     return ox.serialize([ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples], format=ox.RdfFormat.N_TRIPLES)
