@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import ModuleType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import yaml
 
@@ -24,9 +24,14 @@ from lutonkg.data.files import FileProblem, read_regular_file
 from lutonkg.namespaces import PREFIXES
 from lutonkg.resources import schema_text
 
+if TYPE_CHECKING:
+    import jsonschema
 
+
+@cache
 def _import_jsonschema() -> ModuleType:
-    """jsonschema without its optional IRI-format checker, whose grammar takes 1.2 s to import; our schema uses none."""
+    """jsonschema without its optional IRI-format checker, whose grammar takes 1.2 s to import; our schema uses none.
+    Imported when a file is first validated (0.1 s): a build whose files all come from the build cache needs none."""
     blocked = "rfc3987_syntax" not in sys.modules
     if blocked:
         sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes jsonschema skip that checker
@@ -35,9 +40,6 @@ def _import_jsonschema() -> ModuleType:
     finally:
         if blocked:
             del sys.modules["rfc3987_syntax"]
-
-
-jsonschema = _import_jsonschema()
 
 
 class DataError(Exception):
@@ -355,16 +357,20 @@ def _whole_text_pattern(pattern: str) -> re.Pattern:
 def _pattern(validator: object, pattern: str, instance: object, schema: dict) -> Iterator[jsonschema.ValidationError]:
     """The `pattern` keyword with whole-text anchoring (see _whole_text_pattern)."""
     if isinstance(instance, str) and not _whole_text_pattern(pattern).search(instance):
-        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
+        yield _import_jsonschema().ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 @cache
 def _validator(section: str) -> jsonschema.Draft202012Validator:
     """A JSON Schema validator for one entry of a section."""
-    return _Validator(_inline(schema()["sections"][section], schema()["defs"]))
+    return _validator_class()(_inline(schema()["sections"][section], schema()["defs"]))
+
+
+@cache
+def _validator_class() -> type[jsonschema.Draft202012Validator]:
+    """JSON Schema 2020-12 with whole-text `pattern`s."""
+    jsonschema = _import_jsonschema()
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
 
 
 _TYPE_NAMES = {
