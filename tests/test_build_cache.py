@@ -25,7 +25,7 @@ from lutonkg.checks.reason import reasoner_input, reasoner_lines, reasoning_key
 from lutonkg.cli.main import main
 from lutonkg.namespaces import ID, INFERRED_GRAPH, LKG, ONTOLOGY_GRAPH, ORG
 from lutonkg.rdf import pieces
-from lutonkg.rdf.serialize import jsonld, statements, to_ox, turtle
+from lutonkg.rdf.serialize import Statements, jsonld, statements, to_ox, turtle
 
 RELATIONSHIP = "luton-lea-part-of-luton-borough-council"
 NOTE = "  note: The cohesion report treats the LEA as one part of the council.\n"
@@ -226,3 +226,18 @@ def test_reasoning_from_the_cache_gives_shacl_the_whole_reasoned_graph(cached_bu
     assert len(graph) == len(asserted.plus(reasoned.keys).triple_lines)
     _, s, p, o = reasoned.keys[0]
     assert (URIRef(s[1:-1]), URIRef(p[1:-1]), URIRef(o[1:-1])) in graph
+
+
+def test_a_pyoxigraph_that_writes_subjects_otherwise_gets_the_whole_union_written(
+    fresh_build: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quads = ox.parse(path=str(fresh_build / "lutonkg.nq"), format=ox.RdfFormat.N_QUADS)
+    stated = Statements(sorted({(str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)) for q in quads}))
+
+    def writes_otherwise(lines: list[str]) -> pieces.Piece:
+        raise pieces.Unsupported("as another version might")
+
+    monkeypatch.setattr(pieces, "_render", writes_otherwise)
+    ttl, jsonld_text = pipeline._turtle_and_jsonld(stated, Cache(None))
+    assert ttl.encode() == (fresh_build / "lutonkg.ttl").read_bytes()
+    assert jsonld_text.encode() == (fresh_build / "lutonkg.jsonld").read_bytes()

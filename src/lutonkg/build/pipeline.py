@@ -436,7 +436,12 @@ def _turtle_and_jsonld(stated: Statements, store: Cache) -> tuple[str, str]:
     text of every subject whose triples did not change."""
     key = digest(*(Path(m.__file__).read_bytes() for m in (pieces, serialize)), ox.__version__) if store.enabled else ""
     known = pieces.decode(store.get("pieces", key) if key else None)
-    turtle_text, jsonld_text, written = pieces.write(stated.triple_lines, known)
+    try:
+        turtle_text, jsonld_text, written = pieces.write(stated.triple_lines, known)
+    except pieces.Unsupported:  # another pyoxigraph writes otherwise: the whole union at once, as before
+        text = "".join(line + " .\n" for line in stated.triple_lines)
+        union = list(ox.parse(input=text, format=ox.RdfFormat.N_TRIPLES))
+        return serialize.turtle(union), serialize.jsonld(union)
     if key:
         store.put("pieces", key, pieces.encode(written))
     return turtle_text, jsonld_text

@@ -19,6 +19,12 @@ import pyoxigraph as ox
 from lutonkg.rdf.serialize import _CONTEXT, _PREFIXES, HEADER, _compact, _dump
 
 Piece = tuple[str, str]  # one subject's Turtle and its JSON-LD node object
+
+
+class Unsupported(Exception):
+    """pyoxigraph wrote a subject otherwise than this module expects (another version): write the whole union."""
+
+
 Pieces = dict[str, Piece]  # by the hash of the subject's triple lines
 
 
@@ -69,9 +75,10 @@ def _render(lines: list[str]) -> Piece:
     triples = list(ox.parse(input="".join(line + " .\n" for line in lines), format=ox.RdfFormat.N_TRIPLES))
     turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES).decode("utf-8")
     head = _turtle_head()
-    if not turtle.startswith(head):
-        raise RuntimeError("pyoxigraph wrote Turtle prefixes in another order than expected")
-    (node,) = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
+    nodes = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
+    if not turtle.startswith(head) or len(nodes) != 1:
+        raise Unsupported("pyoxigraph wrote one subject otherwise than expected")
+    (node,) = nodes
     out: list[str] = []
     _dump(_compact(node), "\n  ", out)  # the indentation of a node object inside the document's @graph
     return turtle[len(head) :], "".join(out)
