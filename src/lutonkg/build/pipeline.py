@@ -16,7 +16,7 @@ from rdflib import Graph
 
 from lutonkg.build import publish
 from lutonkg.build.cache import Cache, digest
-from lutonkg.build.quality import QualityChecks, uses_graph
+from lutonkg.build.quality import QualityChecks
 from lutonkg.build.register import duty_register
 from lutonkg.checks import incremental, reason, validate
 from lutonkg.checks.validate import Problem, shacl_problems, shapes_graph, sparql_problems
@@ -25,9 +25,9 @@ from lutonkg.namespaces import BASE, INFERRED_GRAPH, LKG, ONTOLOGY_GRAPH, PREFIX
 from lutonkg.rdf import pieces, serialize
 from lutonkg.rdf.builder import NameClash, QuadSet
 from lutonkg.rdf.dataset import build_dataset
-from lutonkg.rdf.oxstore import store_from_nquads, store_from_quads
+from lutonkg.rdf.oxstore import store_from_quads
 from lutonkg.rdf.serialize import QuadKey, Statements, nquads, quad_keys, statements
-from lutonkg.resources import checks_dir, shapes_file
+from lutonkg.resources import shapes_file
 
 OUTPUTS = ("lutonkg.ttl", "lutonkg.jsonld", "lutonkg.nq", "duty-register.csv")
 _SECTION_OF_KIND = {
@@ -300,22 +300,10 @@ def _validate_changes(previous: bytes, current: list[str]) -> str | None:
     return f"SHACL shapes conform ({len(nodes)} changed node(s) validated, the rest as before)"
 
 
-def union_store(stated: Statements) -> ox.Store:
-    """A store for the SPARQL checks: the union of the named graphs as its default graph, and the named graphs too
-    only when a check asks for them (GRAPH), which none does now (loading half as much)."""
-    if any(uses_graph(path.read_text(encoding="utf-8")) for path in checks_dir().glob("*.rq")):
-        return store_from_nquads(stated.nquads_body())
-    store = ox.Store()
-    store.load(input="".join(line + " .\n" for line in stated.triple_lines), format=ox.RdfFormat.N_TRIPLES)
-    return store
-
-
-def check_quality(data: Data, all_quads: list[ox.Quad] | Statements) -> None:
-    """Run the SPARQL quality checks; BuildError naming the first entry at fault."""
-    if isinstance(all_quads, Statements):
-        problems = sparql_problems(union_store(all_quads))
-    else:
-        problems = sparql_problems(store_from_quads(all_quads))
+def check_quality(data: Data, all_quads: list[ox.Quad]) -> None:
+    """Run the SPARQL quality checks on some quads (the build runs them in lutonkg.build.quality); BuildError naming
+    the first entry at fault."""
+    problems = sparql_problems(store_from_quads(all_quads))
     if problems:
         raise _fail(data, problems, "quality check")
 
