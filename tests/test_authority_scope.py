@@ -91,14 +91,19 @@ def test_the_parameter_reaches_union_branches_and_grouped_subqueries(engine):
     # Oxigraph plans each UNION branch and each subquery on its own; the binder copies the one-row VALUES into them
     text = prepare(LIBRARY["safeguarding-bodies"], {"authority": LUTON}, engine).text
     branches = text.count("} UNION {") + 1
-    assert branches == 6
-    # the two branches that scan the authority's citations start from it; the four that start from a concept
-    # check the document's authority after the union instead
-    assert text.count("VALUES ?authority") == 1 + 2
+    assert branches == 10
+    # the branch that reads the authority's citations (a passage on safeguarding) starts from the authority; the
+    # nine that look for one kind of thing (a body by its name, a relationship, a duty, a judgement ...) start
+    # from the authority's things of that kind, in its scope graph
+    assert text.count("VALUES ?authority") == 1 + 1
+    assert text.count("GRAPH <https://w3id.org/lutonkg/id/graph/scope/luton-borough-council>") == 9
     text = prepare(LIBRARY["source-disagreements"], {"authority": LUTON, "topic": "population"}, engine).text
     assert text.count("VALUES ?topic") == 2  # the outer group and the subquery grouped by it
     # the subquery is grouped by the authority too; both start from the authority's scope graph (a scope line each)
-    assert "VALUES ?authority" not in text and text.count("GRAPH <https://w3id.org/lutonkg/id/graph/scope/") == 2
+    # (and the OPTIONAL in each group that mentions the scoped claim keeps to the authority's claims too)
+    assert "VALUES ?authority" not in text and text.count("GRAPH <https://w3id.org/lutonkg/id/graph/scope/") == 2 + 2
+    assert text.count("FILTER(?authority = <https://w3id.org/lutonkg/id/body/luton-borough-council>)") == 2
+    assert text.count("OPTIONAL { GRAPH <https://w3id.org/lutonkg/id/graph/scope/") == 2
     text = prepare(LIBRARY["open-recommendations"], {"authority": LUTON}, engine).text
     # its optional part is a subquery grouped by ?rec and ?authority, holding another grouped the same way
     assert text.count("VALUES ?authority") == 3

@@ -52,8 +52,16 @@ def test_the_built_graph_passes_every_check(union: list[ox.Quad]) -> None:
             ox.Quad(LEA, ox.NamedNode(f"{LKG}oversees"), ox.NamedNode(f"{ID}body/no-such-body")),
             (f"{ID}body/no-such-body", "body-without-type-violation.rq"),
         ),
+        (
+            ox.Quad(
+                ox.NamedNode(f"{ID}document/lea2002"),
+                ox.NamedNode("http://www.w3.org/ns/org#classification"),
+                ox.NamedNode(f"{ID}concept/body-type/office"),
+            ),
+            (f"{ID}document/lea2002", "classified-body-class-violation.rq"),
+        ),
     ],
-    ids=["property", "class", "dangling-body"],
+    ids=["property", "class", "dangling-body", "classified-neither-organisation-nor-post"],
 )
 def test_a_check_catches_what_it_describes(union: list[ox.Quad], added: ox.Quad, expected: tuple[str, str]) -> None:
     assert _problems(union, added) == [expected]

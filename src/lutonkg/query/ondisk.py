@@ -40,7 +40,7 @@ import pyoxigraph as ox
 
 from lutonkg.query.scopes import add_scopes
 
-LAYOUT = 3  # bump when what a store holds changes (it is part of every key)
+LAYOUT = 4  # bump when what a store holds changes (it is part of every key)
 FILES = "files.json"
 META = "lutonkg-store.json"
 BUILD_PREFIX = ".build-"

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from lutonkg.namespaces import ID as _ID
 from lutonkg.namespaces import LEGISLATION
 from lutonkg.query.library import ANY, Param, QueryError, QuerySpec
+from lutonkg.query.scopes import MEMBER
 
 if TYPE_CHECKING:
     from lutonkg.query.engines import Engine
@@ -244,8 +245,9 @@ def inject(text: str, terms: dict[str, str], scope: Scope | None = None) -> str:
 
     scope (the query's `# scope:` pairs and the authority's scope graph; lutonkg.query.scopes): for a query scoped
     by its authority on a store with that graph, each group that would get the authority's VALUES and mentions a
-    scope variable in its own patterns (not in a nested group) gets `GRAPH <scope> { ?variable a <type> }` and
-    `FILTER(?authority = <authority>)` instead, so that the plan starts from the authority's things of that type.
+    scope variable in its own patterns (not in a nested group) gets `GRAPH <scope> { <type> rdfs:member ?variable }`
+    and `FILTER(?authority = <authority>)` instead, so that the plan starts from the authority's things of that type;
+    each OPTIONAL group directly inside it that mentions the variable gets the same GRAPH pattern.
     """
     if not terms:
         return text
@@ -255,25 +257,46 @@ def inject(text: str, terms: dict[str, str], scope: Scope | None = None) -> str:
     if not match:
         raise QueryError("cannot bind parameters: the query has no WHERE { ... } group")
     inserts = [(match.end(), list(terms))] + _inner_inserts(masked, match.end(), terms, branches=True)
-    for at, names in sorted(inserts, reverse=True):
-        hook = _hook(masked, at, scope, terms) if "authority" in names else ""
-        values = "".join(
-            f"\n  VALUES ?{name} {{ {terms[name]} }}" for name in names if not (hook and name == "authority")
-        )
-        text = text[:at] + hook + values + text[at:]
+    additions = [added for at, names in inserts for added in _additions(masked, at, names, terms, scope)]
+    for at, _, addition in sorted(((at, i, addition) for i, (at, addition) in enumerate(additions)), reverse=True):
+        text = text[:at] + addition + text[at:]  # from the end; at one place, in the order added
     return text
 
 
-def _hook(masked: str, at: int, scope: Scope | None, terms: dict[str, str]) -> str:
-    """The scope-graph pattern and authority filter for the group starting at `at`, or '' (then VALUES)."""
-    if scope is None:
-        return ""
+def _additions(
+    masked: str, at: int, names: list[str], terms: dict[str, str], scope: Scope | None
+) -> list[tuple[int, str]]:
+    """(position, text) to insert for the group starting at `at`: its VALUES, or for the authority the scope-graph
+    pattern and filter (and the same pattern at the top of the group's OPTIONALs that mention the variable)."""
+    hooked = _scope_pair(masked, at, scope) if scope and "authority" in names else None
+    additions: list[tuple[int, str]] = []
+    if hooked and scope:
+        variable, kind = hooked
+        pattern = f"GRAPH <{scope[1]}> {{ <{kind}> <{MEMBER.value}> ?{variable} }}"
+        additions.append((at, f"\n  {pattern}\n  FILTER(?authority = {terms['authority']})"))
+        additions += [(inside, f" {pattern}") for inside in _optionals(masked, at, variable)]
+    values = [name for name in names if not (hooked and name == "authority")]
+    return [*additions, (at, "".join(f"\n  VALUES ?{name} {{ {terms[name]} }}" for name in values))]
+
+
+def _scope_pair(masked: str, at: int, scope: Scope) -> tuple[str, str] | None:
+    """The first scope (variable, type) mentioned in the own patterns of the group starting at `at`, or None."""
     own = _own_text(masked, at)
-    pairs, graph = scope
-    for variable, kind in pairs:
-        if re.search(rf"\?{variable}\b", own):
-            return f"\n  GRAPH <{graph}> {{ ?{variable} a <{kind}> }}\n  FILTER(?authority = {terms['authority']})"
-    return ""
+    return next((pair for pair in scope[0] if re.search(rf"\?{pair[0]}\b", own)), None)
+
+
+def _optionals(masked: str, start: int, variable: str) -> list[int]:
+    """Where each OPTIONAL group directly within the group starting at `start` opens, if it mentions the variable:
+    Oxigraph evaluates an optional part for the whole graph before joining it by hash, and the scope pattern joined
+    at its top keeps it to the authority's things. The rows stay the same: the required part binds the variable to
+    the authority's things only, and an optional row joins a required row only where their values agree."""
+    return [
+        begin
+        for begin, end in _top_groups(masked, start)
+        if masked[: begin - 1].rstrip().upper().endswith("OPTIONAL")
+        and not re.match(r"\s*SELECT\b", masked[begin:end], re.IGNORECASE)
+        and re.search(rf"\?{variable}\b", masked[begin:end])
+    ]
 
 
 def _own_text(masked: str, start: int) -> str:

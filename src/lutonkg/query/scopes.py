@@ -6,20 +6,26 @@ costs 40-60 ms on the on-disk store whatever the query asks, and planned from it
 (a theme, an aspect, a relation type) the query reads that pattern for every authority in the graph.
 
 So the stores that answer queries (`lutonkg.query.store`, in memory, and `lutonkg.query.ondisk`, on disk) also hold,
-for each authority the documents are about, a named graph `…/id/graph/scope/<authority slug>` with the types of
-everything a document about that authority cites (`?thing a ?type`, as the union states them) and one triple
-`<scope graph> dcterms:coverage <authority>` (the jurisdiction the graph covers). The built N-Quads do not hold
-them: they are derived, like the union in the default graph, and the default graph is unchanged (its triples are
-already there).
+for each authority the documents are about, a named graph `…/id/graph/scope/<authority slug>` listing, class by
+class, everything a document about that authority cites: `<class> rdfs:member <thing>` for each class the thing
+belongs to (its types in the union and their superclasses in the ontology, so that a graph built without the
+reasoner gets the same scopes as one with its inferred types), and one triple `<scope graph> dcterms:coverage
+<authority>` (the jurisdiction the graph covers). The built N-Quads do not hold them: they are derived, like the
+union in the default graph, and the default graph is unchanged (its triples are already there). The class is the
+subject, not the object (`?thing a <class>`), because Oxigraph, which plans without statistics, ranks a pattern with
+a fixed subject and predicate (here `GRAPH <scope> { <class> rdfs:member ?thing }`) before any pattern with a fixed
+predicate and object (such as `?duty lkg:aspect <safeguarding>`, which it would otherwise read for every authority
+first).
 
 A library query whose header says `# scope: ?var prefix:Type` (?var: a thing of that type that a document about
 the authority cites) is then bound, on a store with the authority's scope graph, with
-`GRAPH <scope> { ?var a Type }` and `FILTER(?authority = <authority>)` instead of the authority's `VALUES` in each
-group that would get them and has ?var in its own patterns (not only in a nested group): the outermost group, or
-a subquery grouped by the authority (lutonkg.query.params.inject). The answer is the same (the scope holds every
-such thing; the filter keeps the group's own authority) and the plan starts from the authority's few hundred things
-of that type. Engines without scope graphs (rdflib, Jena, a store loaded by other means) get the `VALUES` as
-before; tests/test_engine_conformance.py compares the two.
+`GRAPH <scope> { <Type> rdfs:member ?var }` and `FILTER(?authority = <authority>)` instead of the authority's
+`VALUES` in each group that would get them and has ?var in its own patterns (not only in a nested group): the
+outermost group, or a subquery grouped by the authority (lutonkg.query.params.inject); an OPTIONAL group directly
+inside such a group that mentions ?var gets the same pattern. The answer is the same (the scope holds every such
+thing; the filter keeps the group's own authority) and the plan starts from the authority's few hundred things of
+that type. Engines without scope graphs (rdflib, Jena, a store loaded by other means) get the `VALUES` as before;
+tests/test_engine_conformance.py compares the two.
 """
 
 from __future__ import annotations
@@ -37,15 +43,17 @@ if TYPE_CHECKING:
 SCOPE_BASE = f"{ID}graph/scope/"
 AUTHORITY_BASE = f"{ID}body/"
 COVERAGE = ox.NamedNode("http://purl.org/dc/terms/coverage")
-_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+MEMBER = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#member")
 _CITED = f"""
 PREFIX lkg: <{LKG}>
 PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?authority ?thing ?type WHERE {{
   ?doc lkg:aboutAuthority ?authority .
   FILTER(STRSTARTS(STR(?authority), "{AUTHORITY_BASE}"))
   ?cite prov:entity ?doc .
-  ?thing prov:qualifiedDerivation ?cite ; a ?type .
+  ?thing prov:qualifiedDerivation ?cite ; a/rdfs:subClassOf* ?type .
+  FILTER(ISIRI(?type))
 }}
 """
 
@@ -64,7 +72,7 @@ def _scope_quads(store: ox.Store) -> Iterator[ox.Quad]:
         if authority.value not in seen:
             seen.add(authority.value)
             yield ox.Quad(graph, COVERAGE, authority, graph)
-        yield ox.Quad(row["thing"], _TYPE, row["type"], graph)
+        yield ox.Quad(row["type"], MEMBER, row["thing"], graph)
 
 
 def add_scopes(store: ox.Store, bulk: bool = False) -> None:
