@@ -7,6 +7,10 @@ saying what one result row means. A parameter without a default is required; `de
 `# scope: ?var prefix:Type` lines: ?var, in a group that gets the authority (the outermost one, or a subquery or
 UNION branch), is a thing of that type cited by a document about the authority, so a store with scope graphs can
 start that group from the authority's things of that type (lutonkg.query.scopes).
+
+A pattern line that ends with the comment `# only when NAME is given` is there for an optional parameter alone and
+says nothing when it is unbound (the rest of the query already requires what it would): the runner leaves it out
+when NAME is not given, so the engine does not do its work for nothing (`QuerySpec.text_for`).
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from lutonkg.resources import queries_dir
 ANY = "*"
 _PARAM = re.compile(r"^param:\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<rest>.*)$")
 _OPTION = re.compile(r"^(?P<key>kind|default|example)=(?P<value>\S+)$")
+# a string, an IRI or a comment: what the parser reads past (lutonkg.query.params masks them the same way)
+LEXEMES = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_ONLY_WHEN = re.compile(r"#\s*only when (?P<name>[A-Za-z_][A-Za-z0-9_]*) is given\s*$")
 _SCOPE = re.compile(r"^scope:\s*\?(?P<var>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+:[A-Za-z][A-Za-z0-9_-]*)\s*$")
 
 
@@ -68,10 +75,19 @@ class QuerySpec:
     params: tuple[Param, ...]
     path: Path | None = None
     scope: tuple[tuple[str, str], ...] = ()  # (variable, type IRI) of each `# scope:` line
+    only_when: tuple[tuple[int, str], ...] = ()  # (line index, parameter) of each `# only when NAME is given` line
 
     def param(self, name: str) -> Param | None:
         """The declared parameter of that name, if any."""
         return next((p for p in self.params if p.name == name), None)
+
+    def text_for(self, given: set[str] | dict[str, str]) -> str:
+        """The text to run when these parameters are given: without the lines marked `# only when NAME is given`
+        for a parameter that is not (the same rows, less work)."""
+        dropped = {index for index, name in self.only_when if name not in given}
+        if not dropped:
+            return self.text
+        return "".join(line for i, line in enumerate(self.text.splitlines(keepends=True)) if i not in dropped)
 
     def sample_params(self) -> dict[str, str]:
         """Values for every required parameter from its example (for tests, benchmarks and the docs)."""
@@ -118,6 +134,25 @@ def _parse_scope(entries: list[str], where: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def _marked_for(line: str) -> str | None:
+    """The parameter a pattern line is marked for (a final comment `# only when NAME is given`), or None."""
+    for lexeme in LEXEMES.finditer(line):
+        if lexeme.group().startswith("#"):
+            found = _ONLY_WHEN.match(lexeme.group())
+            return found["name"] if found and line[: lexeme.start()].strip() else None
+    return None
+
+
+def _parse_only_when(text: str, params: tuple[Param, ...], where: str) -> tuple[tuple[int, str], ...]:
+    """The (line index, parameter) of each line marked `# only when NAME is given`; NAME must be optional."""
+    optional = {p.name for p in params if p.optional}
+    marked = [(i, name) for i, line in enumerate(text.splitlines()) if (name := _marked_for(line))]
+    for i, name in marked:
+        if name not in optional:
+            raise QueryError(f"{where}: line {i + 1} is marked for {name!r}, which is not an optional parameter")
+    return tuple(marked)
+
+
 def _entries(lines: list[str]) -> tuple[list[str], list[str]]:
     """Split header lines into tagged entries (`param:` / `row:`, with indented continuation lines) and prose."""
     tagged: list[str] = []
@@ -142,15 +177,17 @@ def parse(text: str, name: str, path: Path | None = None) -> QuerySpec:
     tagged, prose = _entries(_header_lines(text))
     title = next((line for line in prose if line), "")
     description = [line for line in prose if line and line != title]
+    params = tuple(_parse_param(e, where) for e in tagged if e.startswith("param:"))
     return QuerySpec(
         name=name,
         text=text,
         title=title,
         description=" ".join(" ".join(description).split()),
         row=" ".join(e[4:].strip() for e in tagged if e.startswith("row:")),
-        params=tuple(_parse_param(e, where) for e in tagged if e.startswith("param:")),
+        params=params,
         path=path,
         scope=_parse_scope(tagged, where),
+        only_when=_parse_only_when(text, params, where),
     )
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from lutonkg.namespaces import ID as _ID
 from lutonkg.namespaces import LEGISLATION
-from lutonkg.query.library import ANY, Param, QueryError, QuerySpec
+from lutonkg.query.library import ANY, LEXEMES, Param, QueryError, QuerySpec
 from lutonkg.query.scopes import MEMBER
 
 if TYPE_CHECKING:
@@ -27,7 +27,6 @@ ID = str(_ID)
 _LABELS = "<http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>|" + (
     "<http://www.w3.org/2004/02/skos/core#altLabel>"
 )
-_MASK = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _FORM = re.compile(r"\b(SELECT|ASK|DESCRIBE)\b[^{]*\{", re.IGNORECASE)
 _IRI_OK = re.compile(r"^https?://[^<>\"{}|^`\\\s]+$")
@@ -228,7 +227,7 @@ def values_for(
 
 def mask(text: str) -> str:
     """The text with its comments, strings and IRIs blanked out (same length), to find keywords and braces."""
-    return _MASK.sub(lambda m: " " * len(m.group()), text)
+    return LEXEMES.sub(lambda m: " " * len(m.group()), text)
 
 
 Scope = tuple[tuple[tuple[str, str], ...], str]  # ((variable, type IRI) pairs, the authority's scope graph IRI)

@@ -156,7 +156,7 @@ def prepare(
         raise QueryRefused(f"{spec.path.name}: {exc}", exc.reason) from None
     chosen = project_defaults() if defaults is None else defaults
     terms = values_for(spec, params or {}, engine, chosen.get(spec.name, {}))
-    return Prepared(spec, inject(spec.text, terms, _scope(spec, terms, engine)), terms)
+    return Prepared(spec, inject(spec.text_for(terms), terms, _scope(spec, terms, engine)), terms)
 
 
 def _scope(spec: QuerySpec, terms: dict[str, str], engine: Engine) -> Scope | None:

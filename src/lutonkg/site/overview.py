@@ -235,6 +235,7 @@ def queries(site: Site) -> None:
     """The query library: an index, and a page per query with its SPARQL and its result for the defaults."""
     from lutonkg.query import QueryError, execute, open_engine, prepare
     from lutonkg.query.library import library
+    from lutonkg.query.params import inject
 
     engine = open_engine(site.settings.graph)
     found = []
@@ -243,7 +244,8 @@ def queries(site: Site) -> None:
         try:
             prepared = prepare(spec, params, engine, site.settings.query_defaults)
             columns, rows = execute(prepared, engine, 30)
-            page = QueryPage(spec, params, prepared.text, columns, rows)
+            shown = inject(spec.text, prepared.terms)  # every line, as `lutonkg query --show` prints it: same rows
+            page = QueryPage(spec, params, shown, columns, rows)
         except QueryError as exc:
             page = QueryPage(spec, params, spec.text, [], [], str(exc))
         page.endpoint_link = endpoint_link(site.settings.endpoint, page.text)
