@@ -14,6 +14,8 @@ node among the changed nodes, or no previous graph that conformed to the same sh
 
 from __future__ import annotations
 
+import bisect
+
 from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.term import Node
 
@@ -81,15 +83,24 @@ def changed_nodes(previous: set[str], current: list[str]) -> set[str] | None:
 
 
 def neighbourhood(current: list[str], nodes: set[str]) -> Graph:
-    """The triples the shape results of `nodes` depend on: theirs, their values' types and the class hierarchy."""
-    split = [line.split(" ", 2) for line in current]
-    values = {o for s, _, o in split if s in nodes}
-    kept = [
-        line
-        for line, (s, p, _) in zip(current, split, strict=True)
-        if s in nodes or p == _SUBCLASS or (p == _RDF_TYPE and s in values)
-    ]
+    """The triples the shape results of `nodes` depend on: theirs, their values' types and the class hierarchy.
+    `current` is sorted (as Statements.triple_lines), so each node's triples are found by bisection, not a scan."""
+    own = [line for node in nodes for line in _about(current, node)]
+    values = {line.split(" ", 2)[2] for line in own}
+    types = [line for value in values for line in _about(current, value) if line.split(" ", 2)[1] == _RDF_TYPE]
+    hierarchy = [line for line in current if _SUBCLASS in line and line.split(" ", 2)[1] == _SUBCLASS]
+    kept = sorted({*own, *types, *hierarchy})
     return Graph().parse(data="".join(line + " .\n" for line in kept), format="nt")
+
+
+def _about(lines: list[str], subject: str) -> list[str]:
+    """The lines (sorted triples in N-Triples) whose subject is this term: one block, since they share a prefix."""
+    prefix = subject + " "
+    start = bisect.bisect_left(lines, prefix)
+    end = start
+    while end < len(lines) and lines[end].startswith(prefix):
+        end += 1
+    return lines[start:end]
 
 
 def focus_of(node: str) -> URIRef:
