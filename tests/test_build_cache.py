@@ -10,6 +10,7 @@ alone (its result comes from the cache) and changes one node (SHACL validates th
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -241,3 +242,12 @@ def test_a_pyoxigraph_that_writes_subjects_otherwise_gets_the_whole_union_writte
     ttl, jsonld_text = pipeline._turtle_and_jsonld(stated, Cache(None))
     assert ttl.encode() == (fresh_build / "lutonkg.ttl").read_bytes()
     assert jsonld_text.encode() == (fresh_build / "lutonkg.jsonld").read_bytes()
+
+
+def test_the_summary_counts_each_documents_statements_as_the_graph_holds_them(cached_build) -> None:
+    out, _, report = cached_build
+    per_graph = Counter(q.graph_name.value for q in ox.parse(path=str(out / "lutonkg.nq"), format=ox.RdfFormat.N_QUADS))
+    documents = ["lea2002", "cohesion2002", "ca2008", "jar2008", "strategy2020"]
+    assert sorted(report.facts_by_document) == sorted(documents)
+    assert report.facts_by_document == {doc: per_graph[f"{ID}graph/{doc}"] for doc in documents}
+    assert min(report.facts_by_document.values()) > 1000  # every document states facts

@@ -207,7 +207,7 @@ def _summarise(data: Data, stated: Statements, report: BuildReport) -> None:
     """Counts for the summary: triples, bodies by type, facts (quads) per source document."""
     report.triples = len(stated.triple_lines)
     report.bodies_by_type = Counter(data.body_type(b) for b in data.bodies())
-    per_graph = Counter(line.rsplit(" ", 1)[1] for line in stated.quad_lines)  # the graph: the last term, an IRI
+    per_graph = Counter(graph for graph, _, _, _ in stated.keys)  # each quad's graph, as text (the lines unmade)
     for doc in data["documents"]:
         report.facts_by_document[doc["id"]] = per_graph.get(f"<{BASE}id/graph/{doc['id']}>", 0)
 
