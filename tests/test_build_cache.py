@@ -9,6 +9,7 @@ alone (its result comes from the cache) and changes one node (SHACL validates th
 
 from __future__ import annotations
 
+import copy
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -26,7 +27,8 @@ from lutonkg.checks.reason import reasoner_input, reasoner_lines, reasoning_key
 from lutonkg.cli.main import main
 from lutonkg.namespaces import ID, INFERRED_GRAPH, LKG, ONTOLOGY_GRAPH, ORG
 from lutonkg.rdf import pieces
-from lutonkg.rdf.serialize import Statements, jsonld, statements, to_ox, turtle
+from lutonkg.rdf.dataset import build_dataset, dataset_keys, decode_citation_keys, encode_citation_keys
+from lutonkg.rdf.serialize import Statements, jsonld, quad_keys, statements, to_ox, turtle
 
 RELATIONSHIP = "luton-lea-part-of-luton-borough-council"
 NOTE = "  note: The cohesion report treats the LEA as one part of the council.\n"
@@ -220,7 +222,7 @@ def test_reasoning_from_the_cache_gives_shacl_the_whole_reasoned_graph(cached_bu
     shutil.copytree(cached_build[1], tmp_path / "cache")
     data, ds = convert(DATA_DIR)
     asserted = statements(ds)
-    reasoned = pipeline._reason_and_prepare(data, ds, asserted, True, Cache(tmp_path / "cache"))
+    reasoned = pipeline._reason_and_prepare(data, lambda: ds, asserted, True, Cache(tmp_path / "cache"))
     assert reasoned.account.endswith("triples inferred (from the build cache)") and reasoned.keys
     assert reasoned.keys == sorted(reasoned.keys) and all(k[0] == f"<{INFERRED_GRAPH}>" for k in reasoned.keys)
     graph = reasoned.shacl_input()
@@ -251,3 +253,62 @@ def test_the_summary_counts_each_documents_statements_as_the_graph_holds_them(ca
     assert sorted(report.facts_by_document) == sorted(documents)
     assert report.facts_by_document == {doc: per_graph[f"{ID}graph/{doc}"] for doc in documents}
     assert min(report.facts_by_document.values()) > 1000  # every document states facts
+
+
+def test_citations_kept_as_text_give_exactly_the_statements_of_the_whole_dataset(data) -> None:
+    """The statements made with the citations' quads from the cache (rdf.dataset.dataset_keys) equal those of the
+    whole dataset, from an empty cache, from a warm one, and after an edit that changes some citations only."""
+    whole = quad_keys(build_dataset(data))
+    cold, made = dataset_keys(data, {})
+    assert cold == whole and len(made) == 2642  # every citation of the Luton data, each made once
+    citation = f"<{ID}citation/relationship-{RELATIONSHIP}-s1>"
+    assert any(key[1] == citation for key in made.values() for key in key)
+    warm, used = dataset_keys(data, decode_citation_keys(encode_citation_keys(made)))
+    assert warm == whole and used == made
+
+    edited = copy.deepcopy(data)  # a locator's reason changes: only the citations of that place are made again
+    entry = next(e for e in edited["locators"] if e["id"] == "jar2008-title-page")
+    entry["reconstructed"] = "The cover (edited for this test)."
+    again, changed = dataset_keys(edited, made)
+    assert again == quad_keys(build_dataset(edited)) != whole
+    fresh = set(changed) - set(made)
+    place = [inputs for inputs in made if "'jar2008', 'Title page'" in inputs]  # the citations of that place
+    assert fresh and all("'jar2008', 'Title page'" in inputs for inputs in fresh) and len(fresh) == len(place)
+    assert set(changed) - fresh == set(made) - set(place)  # the others were taken as they were
+
+    key, selector = next(iter(sorted(edited.selectors.items())))  # a selector's context changes: its citations too
+    selector["prefix"] = "edited context "
+    again, changed = dataset_keys(edited, made)
+    assert again == quad_keys(build_dataset(edited))
+    assert any("\"'edited context '\"" in inputs for inputs in set(changed) - set(made))
+
+
+@pytest.mark.parametrize("damage", [b"", b"{", b'{"terms": ["<a>"], "citations": {"x": [0, 0, 0]}}', b"[1, 2]"])
+def test_a_damaged_citations_entry_is_a_miss(data, damage: bytes) -> None:
+    assert decode_citation_keys(damage) == {}
+    keys, _ = dataset_keys(data, decode_citation_keys(damage))
+    assert keys == quad_keys(build_dataset(data))
+
+
+def test_a_clash_of_citation_nodes_is_the_same_line_with_the_cache(tmp_path: Path) -> None:
+    """Citations kept as text still reserve their nodes in order: two entries that would make the same citation node
+    give the build's one line, the same with a warm cache as without one."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    cache = Cache(tmp_path / "cache")
+    pipeline.check(data, use_reasoner=False, cache=cache)  # fills the citations' entry
+    body = (
+        "- id: {id}\n  label: Panel {id}\n  type: team\n{founded}  sources:\n"
+        "  - {{doc: lea2002, loc: para 27, anchor: the executive comprises a leader}}\n"
+    )
+    founded = "  founded:\n    date: 2000\n    sources:\n    - {doc: lea2002, loc: para 27, anchor: the executive}\n"
+    added = body.format(id="clash-panel", founded=founded) + body.format(id="clash-panel-founded", founded="")
+    (data / "bodies.yaml").write_text((data / "bodies.yaml").read_text(encoding="utf-8") + added, encoding="utf-8")
+    messages = []
+    for store in (cache, Cache(None)):
+        with pytest.raises(BuildError) as caught:
+            pipeline.check(data, use_reasoner=False, cache=store)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert "bodies entry 'clash-panel-founded': duplicate id: the build would make the node " in messages[0]
+    assert "'citation/body-clash-panel-founded-s1'" in messages[0]

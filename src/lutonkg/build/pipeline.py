@@ -14,17 +14,21 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
+from lutonkg import namespaces
 from lutonkg.build import publish
 from lutonkg.build.cache import Cache, digest
 from lutonkg.build.quality import QualityChecks
 from lutonkg.build.register import duty_register
 from lutonkg.checks import incremental, reason, validate
 from lutonkg.checks.validate import Problem, shacl_problems, shapes_graph, sparql_problems
+from lutonkg.data import selectors
 from lutonkg.data.load import Data, DataError, load_data
 from lutonkg.namespaces import BASE, INFERRED_GRAPH, LKG, ONTOLOGY_GRAPH, PREFIXES
+from lutonkg.rdf import builder as rdf_builder
+from lutonkg.rdf import dataset as rdf_dataset
 from lutonkg.rdf import pieces, serialize
 from lutonkg.rdf.builder import NameClash, QuadSet
-from lutonkg.rdf.dataset import build_dataset
+from lutonkg.rdf.dataset import build_dataset, dataset_keys, decode_citation_keys, encode_citation_keys
 from lutonkg.rdf.oxstore import store_from_quads
 from lutonkg.rdf.serialize import QuadKey, Statements, nquads, quad_keys, statements
 from lutonkg.resources import shapes_file
@@ -164,7 +168,9 @@ class _Reasoned:
     shacl_input: Callable[[], Graph]  # the reasoned union as an rdflib graph, made only when SHACL needs it whole
 
 
-def _reason_and_prepare(data: Data, ds: QuadSet, asserted: Statements, use_reasoner: bool, store: Cache) -> _Reasoned:
+def _reason_and_prepare(
+    data: Data, dataset: Callable[[], QuadSet], asserted: Statements, use_reasoner: bool, store: Cache
+) -> _Reasoned:
     """Reason, or take the result from the cache (as text: the rdflib terms are made only if SHACL must read the
     whole graph).
 
@@ -172,17 +178,19 @@ def _reason_and_prepare(data: Data, ds: QuadSet, asserted: Statements, use_reaso
     (reason.reasoning_key), so an edit to anything else (a date, a citation, a label) reuses it. When HermiT runs,
     in Java while the main thread waits for it, a helper thread copies the asserted triples for SHACL in that time
     (both only read the dataset until the reasoner is done). The reasoner runs in the main thread so that Ctrl-C
-    (KeyboardInterrupt, raised only there) stops Java at once instead of waiting for it.
+    (KeyboardInterrupt, raised only there) stops Java at once instead of waiting for it. `dataset()` gives the
+    dataset as rdflib terms, made only when the reasoner or a whole-graph SHACL run needs it.
     """
     if not use_reasoner:
         skipped = "OWL reasoning skipped (--no-reason): the outputs differ from a reasoned build (no inferred links)"
-        return _Reasoned([], skipped, lambda: union_graph(ds))
+        return _Reasoned([], skipped, lambda: union_graph(dataset()))
     key = reason.reasoning_key(asserted.keys, f"<{ONTOLOGY_GRAPH}>") if store.enabled else ""
     cached = store.get("reasoning", key) if key else None
     if cached is not None:
         keys = reason.decoded_keys(cached, f"<{INFERRED_GRAPH}>")
         account = f"HermiT: consistent, {len(keys)} triples inferred (from the build cache)"
-        return _Reasoned(keys, account, lambda: _with(union_graph(ds), reason.decode_result(cached).inferred))
+        return _Reasoned(keys, account, lambda: _with(union_graph(dataset()), reason.decode_result(cached).inferred))
+    ds = dataset()
     ontology = ds.graph(ONTOLOGY_GRAPH)
     facts = {(s, p, o) for s, p, o, g in ds if str.__ne__(g, ONTOLOGY_GRAPH)}  # str's test: rdflib's is slow
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lutonkg-shacl-input") as pool:
@@ -225,6 +233,39 @@ def convert(data_dir: Path, store: Cache | None = None) -> tuple[Data, QuadSet]:
         raise BuildError(_clash_message(data, exc)) from None
     except DataError as exc:
         raise BuildError(str(exc)) from None
+
+
+def _assemble(data_dir: Path, store: Cache) -> tuple[Data, Statements, Callable[[], QuadSet]]:
+    """Read and check the data and turn it into the asserted statements (text); BuildError (one line) on bad data.
+    Also returns how to get the dataset as rdflib terms (made once, when first asked for).
+
+    With a cache, each citation's quads are taken from it while the citation's inputs are unchanged
+    (rdf.dataset.dataset_keys: the same statements, without making three quarters of the quads again)."""
+    if not store.enabled:
+        data, ds = convert(data_dir)
+        return data, statements(ds), lambda: ds
+    try:
+        data = load_data(data_dir, store)
+    except DataError as exc:
+        raise BuildError(str(exc)) from None
+    key = _citations_key()
+    known = decode_citation_keys(store.get("citations", key))
+    try:
+        keys, used = dataset_keys(data, known)
+    except NameClash as exc:
+        raise BuildError(_clash_message(data, exc)) from None
+    except DataError as exc:
+        raise BuildError(str(exc)) from None
+    if used.keys() != known.keys():
+        store.put("citations", key, encode_citation_keys(used))
+    return data, Statements(keys), functools.cache(lambda: build_dataset(data))
+
+
+def _citations_key() -> str:
+    """What a citation's quads depend on besides its inputs: the code that makes them and writes their terms, and
+    the versions of rdflib and pyoxigraph."""
+    modules = (rdf_builder, rdf_dataset, selectors, serialize, namespaces)
+    return digest(*(Path(module.__file__).read_bytes() for module in modules), _version("rdflib"), ox.__version__)
 
 
 def _clash_message(data: Data, clash: NameClash) -> str:
@@ -353,15 +394,17 @@ def check(
         raise BuildError(NO_JAVA)
     report = BuildReport()
     step("reading and checking the data")
-    data, ds = convert(data_dir, cache)
-    _summarise(data, _validate(data, ds, use_reasoner, step, cache or Cache(None), report), report)
+    store = cache or Cache(None)
+    data, asserted, dataset = _assemble(data_dir, store)
+    _summarise(data, _validate(data, asserted, dataset, use_reasoner, step, store, report), report)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _validate(
     data: Data,
-    ds: QuadSet,
+    asserted: Statements,
+    dataset: Callable[[], QuadSet],
     use_reasoner: bool,
     step: Callable[[str], None],
     store: Cache,
@@ -372,10 +415,9 @@ def _validate(
     `meanwhile` (the outputs' text) in this one; the reasoned dataset's statements. A quality check's problem is
     reported before a SHACL problem, as when the checks ran first."""
     step("OWL reasoning (HermiT)" if use_reasoner else "preparing validation")
-    asserted = statements(ds)
     with QualityChecks() as quality:
         quality.start(asserted.keys)
-        reasoned = _reason_and_prepare(data, ds, asserted, use_reasoner, store)
+        reasoned = _reason_and_prepare(data, dataset, asserted, use_reasoner, store)
         report.reasoning, report.inferred = reasoned.account, len(reasoned.keys)
         quality.finish(reasoned.keys)
         stated = asserted.plus(reasoned.keys)
@@ -405,7 +447,7 @@ def _make(
     """Everything but writing: the checked, reasoned and validated graph as the text of each output file."""
     report = BuildReport()
     step("reading and checking the data")
-    data, ds = convert(data_dir, store)
+    data, asserted, dataset = _assemble(data_dir, store)
     files: dict[str, str] = {}
 
     def serialise(stated: Statements) -> None:
@@ -414,7 +456,7 @@ def _make(
         files["lutonkg.nq"] = nquads(stated)
         files["duty-register.csv"] = duty_register(data)
 
-    stated = _validate(data, ds, use_reasoner, step, store, report, meanwhile=serialise)
+    stated = _validate(data, asserted, dataset, use_reasoner, step, store, report, meanwhile=serialise)
     _summarise(data, stated, report)
     return report, files
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
@@ -101,13 +102,32 @@ class QuadSet:
         return graph
 
 
+@dataclass(frozen=True)
+class Citing:
+    """One source of a fact to cite: the subject, its citations' stem, the source's number, the source (doc, loc,
+    anchor), whether it attests the subject, and its selectors.yaml entry (None when it has none)."""
+
+    subject: URIRef
+    stem: str
+    n: int
+    source: dict
+    attest: bool
+    selector: dict | None
+
+    @property
+    def node(self) -> URIRef:
+        """The citation node."""
+        return ID[f"citation/{self.stem}-s{self.n}"]
+
+
 class GraphBuilder:
     """Collects quads, putting each fact in the named graph of every document that states it."""
 
-    def __init__(self, data: Data) -> None:
+    def __init__(self, data: Data, deferred: list[Citing] | None = None) -> None:
         self.data = data
         self.ds = QuadSet()
         self.made: dict[URIRef, URIRef] = {}
+        self.deferred = deferred  # when a list, cite() reserves each citation's nodes and lists it here instead
         self.doc_dates = {d["id"]: str(d["date"]) for d in data["documents"]}
         self.locator_notes = {
             (e["doc"], e["loc"]): e["reconstructed"] for e in data["locators"] if "reconstructed" in e
@@ -135,24 +155,49 @@ class GraphBuilder:
         return node
 
     def cite(self, subject: URIRef, stem: str, sources: list[dict], attest: bool = True) -> None:
-        """Attach citations (prov:qualifiedDerivation) for each source; record attestation unless told not to."""
+        """Attach citations (prov:qualifiedDerivation) for each source; record attestation unless told not to. A
+        builder with a `deferred` list only reserves each citation's nodes (in the same order) and lists it there."""
         for n, src in enumerate(sources, start=1):
-            node = self.make(ID[f"citation/{stem}-s{n}"], subject)
-            doc = iri("document", src["doc"])
-            g = [doc_graph(src["doc"])]
-            self.add(g, node, RDF.type, LKG.Citation)
-            self.add(g, node, PROV.entity, doc)
-            self.add(g, node, LKG.locator, _text(str(src["loc"])))
-            self.add(g, node, LKG.anchor, _text(str(src["anchor"])))
-            self.add(g, node, LKG.locatorNote, self.locator_notes.get((src["doc"], str(src["loc"]))))
-            self.add(g, node, RDFS.label, _text(f"{src['doc']} {src['loc']}"))
-            self.add(g, subject, PROV.qualifiedDerivation, node)
-            self.add(g, subject, PROV.wasDerivedFrom, doc)
-            if attest:
-                self.add(g, subject, LKG.attestedIn, doc)
-            stored = self.data.selectors.get((str(src["doc"]), str(src["loc"]), str(src["anchor"])))
-            if stored is not None:
-                self.add_selectors(g, node, from_entry(src["doc"], stored), subject)
+            citing = Citing(subject, stem, n, src, attest, self._selector_of(src))
+            if self.deferred is None:
+                self.cite_one(citing)
+                continue
+            node = self.make(citing.node, subject)
+            if citing.selector is not None:
+                self.make(URIRef(f"{node}-quote"), subject)
+                self.make(URIRef(f"{node}-position"), subject)
+            self.deferred.append(citing)
+
+    def _selector_of(self, src: dict) -> dict | None:
+        """The selectors.yaml entry of a source's (doc, loc, anchor), if any."""
+        return self.data.selectors.get((str(src["doc"]), str(src["loc"]), str(src["anchor"])))
+
+    def cite_one(self, citing: Citing) -> None:
+        """One source's citation node, its links from the subject and its selectors."""
+        subject, src = citing.subject, citing.source
+        node = self.make(citing.node, subject)
+        doc = iri("document", src["doc"])
+        g = [doc_graph(src["doc"])]
+        self.add(g, node, RDF.type, LKG.Citation)
+        self.add(g, node, PROV.entity, doc)
+        self.add(g, node, LKG.locator, _text(str(src["loc"])))
+        self.add(g, node, LKG.anchor, _text(str(src["anchor"])))
+        self.add(g, node, LKG.locatorNote, self.locator_notes.get((src["doc"], str(src["loc"]))))
+        self.add(g, node, RDFS.label, _text(f"{src['doc']} {src['loc']}"))
+        self.add(g, subject, PROV.qualifiedDerivation, node)
+        self.add(g, subject, PROV.wasDerivedFrom, doc)
+        if citing.attest:
+            self.add(g, subject, LKG.attestedIn, doc)
+        if citing.selector is not None:
+            self.add_selectors(g, node, from_entry(src["doc"], citing.selector), subject)
+
+    def inputs(self, citing: Citing) -> str:
+        """Everything cite_one() reads for a citation, as text: equal inputs give equal quads."""
+        src, selector = citing.source, citing.selector
+        note = self.locator_notes.get((src["doc"], str(src["loc"])))
+        stored = sorted((str(k), repr(v)) for k, v in selector.items()) if selector is not None else None
+        return repr((str(citing.subject), citing.stem, citing.n, citing.attest, src["doc"], src["loc"], src["anchor"],
+                     note, stored))  # fmt: skip
 
     def add_selectors(self, g: list[URIRef], citation: URIRef, selector: Selector, owner: URIRef) -> None:
         """A citation's W3C Web Annotation selectors (quote and position) and its text-fragment link."""

@@ -87,7 +87,7 @@ class Statements:
         return list(ox.parse(input=self.nquads_body(), format=ox.RdfFormat.N_QUADS))
 
 
-class _TermText:
+class TermText:
     """Each RDF term's N-Triples text (as pyoxigraph writes it), converted once per distinct term."""
 
     def __init__(self) -> None:
@@ -115,7 +115,7 @@ def statements(ds: Iterable[tuple[Node, Node, Node, Node]]) -> Statements:
 
 def quad_keys(ds: Iterable[tuple[Node, Node, Node, Node]]) -> list[QuadKey]:
     """The quads (s, p, o, named graph as rdflib terms) as text, sorted and distinct."""
-    text = _TermText()
+    text = TermText()
     return sorted({(text(g), text(s), text(p), text(o)) for s, p, o, g in ds})
 
 
