@@ -50,6 +50,19 @@ def edit(path: Path, pattern: re.Pattern, replacement: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def after_edits(command: list[str], relationships: Path, repeats: int, tag: str = "edit") -> list[tuple[float, float]]:
+    """Edit one relationship's note, then run the command, `repeats` times; each run's wall and CPU seconds."""
+    runs = []
+    for index in range(repeats):
+        edit(
+            relationships,
+            NOTE,
+            f"  note: The cohesion report treats the LEA as one part of the council ({tag} {index}).",
+        )
+        runs.append(timed(command))
+    return runs
+
+
 def row(label: str, runs: list[tuple[float, float]]) -> str:
     """One Markdown row: median wall and CPU seconds, and every run."""
     walls, cpus = [w for w, _ in runs], [c for _, c in runs]
@@ -72,18 +85,11 @@ def main() -> None:
         build, check = [*cli, "build", "--project", str(project)], [*cli, "check", "--project", str(project)]
         load = os.getloadavg()
         rows = [row("full build, empty cache", [timed(build)])]
-        runs = []
-        for index in range(repeats):
-            note = f"  note: The cohesion report treats the LEA as one part of the council (edit {index})."
-            edit(relationships, NOTE, note)
-            runs.append(timed(build))
-        rows.append(row("edit one relationship's note, then `lutonkg build`", runs))
+        rows.append(
+            row("edit one relationship's note, then `lutonkg build`", after_edits(build, relationships, repeats))
+        )
         rows.append(row("`lutonkg check` (cache warm)", [timed(check) for _ in range(repeats)]))
-        runs = []
-        for index in range(repeats):
-            note = f"  note: The cohesion report treats the LEA as one part of the council (checked {index})."
-            edit(relationships, NOTE, note)
-            runs.append(timed(check))
+        runs = after_edits(check, relationships, repeats, "checked")
         rows.append(row("edit one relationship's note, then `lutonkg check` (cache warm)", runs))
         rows.append(row("`lutonkg check --no-cache`", [timed([*check, "--no-cache"]) for _ in range(repeats)]))
         rows.append(row("`lutonkg build --no-cache`", [timed([*build, "--no-cache"]) for _ in range(repeats)]))
