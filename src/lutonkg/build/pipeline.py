@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -32,6 +33,8 @@ from lutonkg.rdf.dataset import build_dataset, dataset_keys, decode_citation_key
 from lutonkg.rdf.oxstore import store_from_quads
 from lutonkg.rdf.serialize import QuadKey, Statements, nquads, quad_keys, statements
 from lutonkg.resources import shapes_file
+
+T = TypeVar("T")
 
 OUTPUTS = ("lutonkg.ttl", "lutonkg.jsonld", "lutonkg.nq", "duty-register.csv")
 _SECTION_OF_KIND = {
@@ -223,12 +226,22 @@ def _summarise(data: Data, stated: Statements, report: BuildReport) -> None:
 def convert(data_dir: Path, store: Cache | None = None) -> tuple[Data, QuadSet]:
     """Read and check the data and turn it into RDF; BuildError (one line) on bad data. With a cache, data files
     read and checked before are taken from it."""
+    data = _read(data_dir, store if store is not None and store.enabled else None)
+    return data, _made(data, build_dataset)
+
+
+def _read(data_dir: Path, store: Cache | None) -> Data:
+    """The checked data; BuildError (one line) on bad data."""
     try:
-        data = load_data(data_dir, store if store is not None and store.enabled else None)
+        return load_data(data_dir, store)
     except DataError as exc:
         raise BuildError(str(exc)) from None
+
+
+def _made(data: Data, make: Callable[[Data], T]) -> T:
+    """What `make` makes of the data (its RDF); a clash of nodes or a data problem as the build's one line."""
     try:
-        return data, build_dataset(data)
+        return make(data)
     except NameClash as exc:
         raise BuildError(_clash_message(data, exc)) from None
     except DataError as exc:
@@ -244,18 +257,10 @@ def _assemble(data_dir: Path, store: Cache) -> tuple[Data, Statements, Callable[
     if not store.enabled:
         data, ds = convert(data_dir)
         return data, statements(ds), lambda: ds
-    try:
-        data = load_data(data_dir, store)
-    except DataError as exc:
-        raise BuildError(str(exc)) from None
+    data = _read(data_dir, store)
     key = _citations_key()
     known = decode_citation_keys(store.get("citations", key))
-    try:
-        keys, used = dataset_keys(data, known)
-    except NameClash as exc:
-        raise BuildError(_clash_message(data, exc)) from None
-    except DataError as exc:
-        raise BuildError(str(exc)) from None
+    keys, used = _made(data, lambda checked: dataset_keys(checked, known))
     if used.keys() != known.keys():
         store.put("citations", key, encode_citation_keys(used))
     return data, Statements(keys), functools.cache(lambda: build_dataset(data))
