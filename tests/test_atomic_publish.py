@@ -255,9 +255,16 @@ def state(out: Path, reference: dict[str, bytes]) -> str:
 
 
 def start_build(mini: Path, out: Path, *extra: str) -> subprocess.Popen:
-    """Start `lutonkg build` on the small data set in a fresh interpreter."""
+    """Start `lutonkg build` on the small data set in a fresh interpreter, with Ctrl-C (SIGINT) acting as at a terminal
+    even where the suite itself was started with SIGINT ignored (a background job of a shell without job control)."""
     command = [sys.executable, "-m", "lutonkg.cli", "build", "--data", str(mini), "--out", str(out), *extra]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True)
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True,
+                            preexec_fn=_sigint_as_at_a_terminal)  # fmt: skip
+
+
+def _sigint_as_at_a_terminal() -> None:
+    """In the child before it starts: SIGINT back to its default, so that Python turns it into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for(condition, process: subprocess.Popen, seconds: float = 120) -> None:
