@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -36,21 +37,47 @@ from lutonkg.namespaces import ID, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from lutonkg.rdf.serialize import quads
 
 FILES = sorted(p.name for p in DATA_DIR.glob("*.yaml"))
-ORIGINAL = {name: read_yaml(DATA_DIR / name) for name in FILES}
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the YAML reader the loader uses where installed
-ALL_IDS = sorted(
-    {e["id"] for tree in ORIGINAL.values() for section in tree.values() if isinstance(section, list) for e in section}
-)
-REFERENCE_FIELDS: dict[str, set[str]] = {}
-for _rule in schema()["references"]:
-    REFERENCE_FIELDS.setdefault(_rule["section"], set()).add(re.split(r"[\[.]", _rule["field"])[0])
-FIELD_VALUES: dict[tuple[str, str], list[object]] = {}
-for _tree in ORIGINAL.values():
-    for _section, _entries in _tree.items():
-        for _entry in _entries if isinstance(_entries, list) else []:
-            for _key, _value in _entry.items():
-                if isinstance(_value, str | int):
-                    FIELD_VALUES.setdefault((_section, _key), []).append(_value)
+
+
+@cache
+def original() -> dict[str, dict]:
+    """Each data file's tree as the loader parses it: read when the first example is drawn, not when the suite is
+    collected (each worker of a parallel run collects every file, and this takes seconds)."""
+    return {name: read_yaml(DATA_DIR / name) for name in FILES}
+
+
+@cache
+def all_ids() -> list[str]:
+    """Every entry id of the data."""
+    trees = original().values()
+    return sorted(
+        {e["id"] for tree in trees for section in tree.values() if isinstance(section, list) for e in section}
+    )
+
+
+@cache
+def reference_fields() -> dict[str, set[str]]:
+    """The fields of each section that refer to other entries (from the schema's reference rules)."""
+    fields: dict[str, set[str]] = {}
+    for rule in schema()["references"]:
+        fields.setdefault(rule["section"], set()).add(re.split(r"[\[.]", rule["field"])[0])
+    return fields
+
+
+@cache
+def field_values() -> dict[tuple[str, str], list[object]]:
+    """The values each (section, field) takes in the data, for a reference pointed at another real value."""
+    found: dict[tuple[str, str], list[object]] = {}
+    for tree in original().values():
+        for section, items in tree.items():
+            for entry in items if isinstance(items, list) else []:
+                for key, value in entry.items():
+                    if isinstance(value, str | int):
+                        found.setdefault((section, key), []).append(value)
+    return found
+
+
 TEXT_FIELDS = ("label", "summary", "note", "title", "statement", "definition", "basis", "purpose", "role")
 DATE_FIELDS = ("from", "to", "date", "as_of", "implementation_date", "founded", "dissolved")
 
@@ -138,16 +165,16 @@ def mutated_file(draw: st.DrawFn) -> tuple[str, bytes, str | None]:
     event it dropped ("drop-fact"; else None)."""
     kind = draw(st.sampled_from(MUTATIONS))
     name = draw(st.sampled_from(sorted(FACTS) if kind == "drop-fact" else FILES))
-    tree = plain(ORIGINAL[name])
-    original = (DATA_DIR / name).read_bytes()
+    tree = plain(original()[name])
+    before = (DATA_DIR / name).read_bytes()
     if kind == "yaml":
         text = draw(st.one_of(st.text(max_size=200), values.map(lambda v: yaml.dump(v, Dumper=_Dumper))))
         return name, text.encode("utf-8", "surrogatepass"), None
     if kind == "bytes":
-        at = draw(st.integers(0, len(original)))
-        return name, original[:at] + draw(st.binary(min_size=1, max_size=8)) + original[at:], None
+        at = draw(st.integers(0, len(before)))
+        return name, before[:at] + draw(st.binary(min_size=1, max_size=8)) + before[at:], None
     if kind == "truncate":
-        return name, original[: draw(st.integers(0, len(original) - 1))], None
+        return name, before[: draw(st.integers(0, len(before) - 1))], None
     if kind == "drop-fact":
         items = tree[FACTS[name]]
         dropped = items.pop(draw(st.integers(0, len(items) - 1)))
@@ -170,8 +197,8 @@ def mutated_file(draw: st.DrawFn) -> tuple[str, bytes, str | None]:
         elif kind == "wrong-type":
             entry[key] = draw(values)
         elif kind == "reference":
-            same_field = FIELD_VALUES.get((section, key)) or ALL_IDS
-            entry[key] = draw(st.sampled_from(same_field) | st.sampled_from(ALL_IDS))
+            same_field = field_values().get((section, key)) or all_ids()
+            entry[key] = draw(st.sampled_from(same_field) | st.sampled_from(all_ids()))
         elif kind == "string":
             entry[key] = draw(st.text(max_size=40) | st.text(min_size=1, max_size=40).map(str.strip).filter(bool))
         else:
@@ -182,7 +209,7 @@ def mutated_file(draw: st.DrawFn) -> tuple[str, bytes, str | None]:
 def _target_key(draw: st.DrawFn, kind: str, section: str, keys: list[str]) -> str:
     """The key a mutation aims at: a reference field for 'reference', a date field for 'date', else any key."""
     preferred = {
-        "reference": REFERENCE_FIELDS.get(section, set()),
+        "reference": reference_fields().get(section, set()),
         "date": set(DATE_FIELDS),
         "string": set(TEXT_FIELDS),
         "delete": {k for k in keys if k not in schema()["sections"].get(section, {}).get("required", [])},
@@ -201,9 +228,11 @@ def _set_date(entry: dict, key: str, value: object) -> None:
 
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A copy of graph/data that each example changes one file of and then restores."""
+    """A copy of graph/data that each example changes one file of and then restores (and the data parsed, so that
+    the first example's draw does not pay for it)."""
     folder = tmp_path_factory.mktemp("fuzz") / "data"
     shutil.copytree(DATA_DIR, folder)
+    original(), all_ids(), field_values()
     yield folder
 
 
@@ -220,7 +249,7 @@ def copy_tree(node: object) -> object:
 
 def read_unchanged_from_memory(changed: str):
     """A stand-in for read_yaml that parses only the changed file (parsing every file dominates an example)."""
-    return lambda path: read_yaml(path) if path.name == changed else copy_tree(ORIGINAL[path.name])
+    return lambda path: read_yaml(path) if path.name == changed else copy_tree(original()[path.name])
 
 
 Quad = tuple[str, str, str, str]
@@ -267,7 +296,7 @@ def implied_entries(changed: str, content: bytes) -> dict[str, list[dict]]:
     (a tab before a key's colon)."""
     sections: dict[str, list[dict]] = {}
     for name in FILES:
-        tree = yaml.load(content, Loader=SAFE_LOADER) if name == changed else ORIGINAL[name]  # noqa: S506 - safe
+        tree = yaml.load(content, Loader=SAFE_LOADER) if name == changed else original()[name]  # noqa: S506 - safe
         for section, value in tree.items():
             if isinstance(value, list):
                 sections[section] = value

@@ -8,14 +8,18 @@ import re
 import struct
 from functools import cache
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 from project_paths import QUERIES_DIR, REPO_ROOT
 
+from lutonkg.data.load import _import_jsonschema
 from lutonkg.notebook import GraphNotBuilt, frame, query_frame, require_graph
 from lutonkg.table import Table
+
+if TYPE_CHECKING:
+    import nbformat
 
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
@@ -24,9 +28,22 @@ CELL_TIMEOUT = 180
 
 
 @cache
+def notebooks() -> ModuleType:
+    """nbformat, imported when a test first reads a notebook rather than when the suite is collected (every worker
+    of a parallel run collects this file), and with jsonschema as lutonkg imports it: without the optional libraries
+    of its format checkers, which nbformat does not use (their IRI grammars alone take seconds to build)."""
+    _import_jsonschema()
+    import nbformat
+
+    return nbformat
+
+
+@cache
 def executed(name: str) -> nbformat.NotebookNode:
     """The notebook run top to bottom in a python3 kernel, from notebooks/ (once per session)."""
-    notebook = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
+    notebook = notebooks().read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
+    from nbclient import NotebookClient  # after notebooks(): it imports nbformat too
+
     client = NotebookClient(
         notebook, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK_DIR)}}
     )
@@ -65,15 +82,15 @@ def test_the_four_notebooks_exist():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_committed_notebook_has_no_outputs_or_execution_counts(path: Path):
-    notebook = nbformat.read(path, as_version=4)
-    nbformat.validate(notebook)
+    notebook = notebooks().read(path, as_version=4)
+    notebooks().validate(notebook)
     dirty = [i for i, c in enumerate(notebook.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
     assert not dirty, f"{path.name}: cells {dirty} have outputs; run `nbstripout notebooks/*.ipynb`"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_starts_by_checking_the_graph_is_built(path: Path):
-    notebook = nbformat.read(path, as_version=4)
+    notebook = notebooks().read(path, as_version=4)
     first_code = next(c for c in notebook.cells if c.cell_type == "code")
     assert "require_graph()" in first_code.source
 
