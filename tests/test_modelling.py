@@ -335,3 +335,23 @@ def test_annex_d_fieldwork_team_includes_the_audit_commission(ask, sources: Path
     rows = ask(f"""SELECT ?anchor WHERE {{ <{ID}inspection/joint-area-review-2008> prov:qualifiedDerivation ?c .
         ?c lkg:locator "Annex D: para 1" ; lkg:anchor ?anchor }}""")
     assert rows and all("Audit Commission" in r["anchor"] for r in rows)
+
+
+def test_each_citation_and_attestation_is_in_its_documents_named_graph(store):
+    """A citation, the link to it and the attestation it makes are in the named graph of the document cited
+    (…/id/graph/jar2008 for …/id/document/jar2008): bodies-attested-in-year and appendix-c-counts read them there."""
+    rows = store.query("""
+        PREFIX lkg: <https://w3id.org/lutonkg/def/>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?link (COUNT(*) AS ?all) (SUM(IF(?g = ?own, 1, 0)) AS ?there) WHERE {
+          { GRAPH ?g { ?cite prov:entity ?doc } BIND("entity" AS ?link) }
+          UNION { GRAPH ?g { ?cite lkg:locator ?locator } ?cite prov:entity ?doc . BIND("locator" AS ?link) }
+          UNION { GRAPH ?g { ?x prov:qualifiedDerivation ?cite } ?cite prov:entity ?doc . BIND("derivation" AS ?link) }
+          UNION { GRAPH ?g { ?x lkg:attestedIn ?doc } BIND("attestation" AS ?link) }
+          BIND(IRI(REPLACE(STR(?doc), "/id/document/", "/id/graph/")) AS ?own)
+        } GROUP BY ?link""")
+    counts = {r["link"].value: (int(r["all"].value), int(r["there"].value)) for r in rows}
+    citations = int(next(iter(store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/lutonkg/def/Citation> }")))["n"].value)  # fmt: skip
+    assert citations > 1000 and counts["entity"] == counts["locator"] == counts["derivation"] == (citations, citations)
+    assert counts["attestation"][0] > 100 and counts["attestation"][0] == counts["attestation"][1]
