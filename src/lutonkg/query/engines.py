@@ -156,7 +156,9 @@ class OxigraphEngine:
         results = self._query(query)
         if isinstance(results, ox.QuerySolutions):
             names = [v.value for v in results.variables]
-            return names, _collect(results, lambda s: {n: _ox_plain(s[n]) for n in names}, cancel)
+            # a solution iterates its values in the variables' order (None where unbound): reading them by name took
+            # about 1 µs a value more (5 ms of relationship-sources' 85 on the on-disk store)
+            return names, _collect(results, lambda s: dict(zip(names, map(_ox_plain, s), strict=True)), cancel)
         if isinstance(results, ox.QueryBoolean):
             return ["result"], [{"result": bool(results)}]
         names = ["subject", "predicate", "object"]
