@@ -11,6 +11,7 @@ from PIL import Image
 
 from lutonkg.diagrams.map import responsibility_map
 from lutonkg.diagrams.network import partnership_network_figure
+from lutonkg.diagrams.style import preview
 from lutonkg.diagrams.timeline import body_timeline_figure
 from lutonkg.diagrams.tracker import tracker_figure
 
@@ -43,6 +44,20 @@ def test_png_is_300_dpi_and_print_sized(drawn, kind):
     assert round(dpi[0]) == 300 and round(dpi[1]) == 300
     assert 2000 <= width <= 8000 and 700 <= height <= 8000  # at least 6.7 inches wide at 300 dpi
     assert 20_000 < png.stat().st_size < 6_000_000
+
+
+@pytest.mark.parametrize("pixels", [900, 1800])
+def test_a_preview_is_drawn_at_its_width_in_the_shape_of_the_300_dpi_png(drawn, net, tmp_path, pixels):
+    """What a notebook shows (lutonkg.notebook.diagram): the same picture, drawn at most `pixels` wide (and 4 × as
+    tall), PNG only; the tracker is the tallest figure."""
+    with preview(pixels):
+        paths = tracker_figure(net, tmp_path)
+    assert [p.suffix for p in paths] == [".png"]
+    with Image.open(paths[0]) as small, Image.open(next(p for p in drawn["tracker"] if p.suffix == ".png")) as full:
+        (width, height), (full_width, full_height) = small.size, full.size
+    assert width <= pixels and height <= 4 * pixels and pixels in (width, height / 4)
+    assert abs(width / height - full_width / full_height) < 0.01
+    assert [p.suffix for p in tracker_figure(net, tmp_path)] == [".png", ".svg"]  # outside the block: both again
 
 
 def test_safeguarding_map_2008_labels_the_board_its_partners_and_inspectors(drawn):

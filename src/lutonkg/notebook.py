@@ -18,6 +18,7 @@ import pandas as pd
 from IPython.display import Image
 from PIL import Image as PILImage
 
+from lutonkg.diagrams.style import preview
 from lutonkg.namespaces import short
 from lutonkg.project import find_project
 from lutonkg.query import run_full
@@ -87,11 +88,12 @@ def png(path: Path, pixels: int = FIGURE_PIXELS) -> Image:
 
 
 def diagram(draw: Callable[..., list[Path]], *args: Any, pixels: int = FIGURE_PIXELS, **kwargs: Any) -> Image:
-    """Draw with a lutonkg.diagram_* function into a temporary folder and return its PNG for inline display.
+    """Draw with a lutonkg.diagrams function into a temporary folder and return its PNG, drawn at most `pixels`
+    wide, for inline display.
 
     `draw` is e.g. responsibility_map or partnership_network_figure, called with args and out=<temporary folder>;
-    to keep the PNG and SVG files, call it yourself with a folder of your own.
+    to keep the 300 dpi PNG and the SVG, call it yourself with a folder of your own.
     """
-    with tempfile.TemporaryDirectory(prefix="lutonkg-figure-") as folder:
+    with tempfile.TemporaryDirectory(prefix="lutonkg-figure-") as folder, preview(pixels):
         paths = draw(*args, out=Path(folder), **kwargs)
-        return png(next(p for p in paths if p.suffix == ".png"), pixels)
+        return Image(data=next(p for p in paths if p.suffix == ".png").read_bytes(), format="png")

@@ -109,6 +109,7 @@ def footer(fig: Figure, documents: dict[str, dict], used: list[str], extra: str 
 
 
 _FORMATS: list[tuple[str, ...]] = [("png", "svg")]
+_PREVIEW: list[int] = []  # while `preview` is on: the PNG's greatest width in pixels
 
 
 @contextmanager
@@ -121,14 +122,35 @@ def only(*formats: str) -> Iterator[None]:
         _FORMATS.pop()
 
 
+@contextmanager
+def preview(pixels: int) -> Iterator[None]:
+    """Within the block, `save` writes only the PNG, drawn at most `pixels` wide and four times that tall (a notebook's
+    inline figure: drawn at that size, not drawn at 300 dpi and then shrunk, which takes several times longer)."""
+    _FORMATS.append(("png",))
+    _PREVIEW.append(pixels)
+    try:
+        yield
+    finally:
+        _PREVIEW.pop()
+        _FORMATS.pop()
+
+
+def png_dpi(fig: Figure) -> float:
+    """The PNG's resolution: 300 dpi, or less under `preview` so that the figure fits its width (and 4 × its height)."""
+    if not _PREVIEW:
+        return DPI
+    width, height = fig.get_size_inches()
+    return min(DPI, _PREVIEW[-1] / width, 4 * _PREVIEW[-1] / height)
+
+
 def save(fig: Figure, out: Path, stem: str) -> list[Path]:
-    """Write `<stem>.png` (300 dpi) and `<stem>.svg` into a folder (or only the formats `only` allows), without
-    dates or software versions."""
+    """Write `<stem>.png` (300 dpi) and `<stem>.svg` into a folder (or only the formats `only` or `preview` allow),
+    without dates or software versions."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     if "png" in _FORMATS[-1]:
         written.append(out / f"{stem}.png")
-        fig.savefig(written[-1], dpi=DPI, metadata={"Software": None})
+        fig.savefig(written[-1], dpi=png_dpi(fig), metadata={"Software": None})
     if "svg" in _FORMATS[-1]:
         written.append(out / f"{stem}.svg")
         fig.savefig(written[-1], metadata={"Date": None, "Creator": None})
