@@ -11,7 +11,7 @@ from PIL import Image
 
 from lutonkg.diagrams.map import responsibility_map
 from lutonkg.diagrams.network import partnership_network_figure
-from lutonkg.diagrams.style import preview
+from lutonkg.diagrams.style import new_figure, preview, save
 from lutonkg.diagrams.timeline import body_timeline_figure
 from lutonkg.diagrams.tracker import tracker_figure
 
@@ -57,7 +57,9 @@ def test_a_preview_is_drawn_at_its_width_in_the_shape_of_the_300_dpi_png(drawn, 
         (width, height), (full_width, full_height) = small.size, full.size
     assert width <= pixels and height <= 4 * pixels and pixels in (width, height / 4)
     assert abs(width / height - full_width / full_height) < 0.01
-    assert [p.suffix for p in tracker_figure(net, tmp_path)] == [".png", ".svg"]  # outside the block: both again
+    written = save(new_figure(2, 1), tmp_path / "after", "blank")  # outside the block: both formats, 300 dpi
+    with Image.open(written[0]) as after:
+        assert [p.suffix for p in written] == [".png", ".svg"] and after.size == (600, 300)
 
 
 def test_safeguarding_map_2008_labels_the_board_its_partners_and_inspectors(drawn):

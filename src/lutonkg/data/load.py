@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 import yaml
 
 from lutonkg.data.files import FileProblem, read_regular_file
+from lutonkg.data.yamltree import LineDict, NotPlain, read_plain
 from lutonkg.namespaces import PREFIXES
 from lutonkg.resources import schema_text
 
@@ -52,12 +53,6 @@ def _import_jsonschema() -> ModuleType:
 
 class DataError(Exception):
     """A problem in the curated data, described in one line that names the file, the line and the entry."""
-
-
-class LineDict(dict):
-    """A YAML mapping that remembers the line it started on."""
-
-    line: int = 0
 
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -112,7 +107,9 @@ def read_bytes(path: Path) -> bytes:
 
 
 def parse_yaml(raw: bytes, where: str) -> object:
-    """Parse the bytes of a data file (`where` names it in messages); a one-line DataError when malformed."""
+    """Parse the bytes of a data file (`where` names it in messages); a one-line DataError when malformed.
+
+    A plain file is read in one pass (lutonkg.data.yamltree); any other, the careful way (parse_careful)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -124,6 +121,14 @@ def parse_yaml(raw: bytes, where: str) -> object:
             f"{where}:{text.count(chr(10)) + 1}: the file ends in the middle of a line, so it looks cut off "
             "(truncated); restore it, or end its last line with a line break"
         )
+    with contextlib.suppress(NotPlain):
+        return read_plain(text, _Loader, limits()["depth"])
+    return parse_careful(text, where)
+
+
+def parse_careful(text: str, where: str) -> object:
+    """Parse a data file's text with the YAML library, after refusing anchors, aliases and deep nesting from the
+    parser's events; a one-line DataError naming what is wrong and where."""
     try:
         _check_structure(text, where)
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
