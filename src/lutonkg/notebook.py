@@ -8,7 +8,6 @@ and diagrams shown inline.
 
 from __future__ import annotations
 
-import io
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 from IPython.display import Image
-from PIL import Image as PILImage
 
 from lutonkg.diagrams.style import preview
 from lutonkg.namespaces import short
@@ -76,15 +74,6 @@ def query_frame(
         return pd.DataFrame(rows, columns=names)
     names = shown(names)
     return pd.DataFrame([{n: readable(row.get(n)) for n in names} for row in rows], columns=names)
-
-
-def png(path: Path, pixels: int = FIGURE_PIXELS) -> Image:
-    """A PNG file scaled down to at most `pixels` wide, as an image Jupyter shows inline (300 dpi files are heavy)."""
-    with PILImage.open(path) as picture:
-        picture.thumbnail((pixels, pixels * 4))
-        buffer = io.BytesIO()
-        picture.save(buffer, format="PNG", optimize=True)
-    return Image(data=buffer.getvalue(), format="png")
 
 
 def diagram(draw: Callable[..., list[Path]], *args: Any, pixels: int = FIGURE_PIXELS, **kwargs: Any) -> Image:
