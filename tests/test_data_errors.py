@@ -233,6 +233,50 @@ def test_broken_java_is_one_error_line(tmp_path: Path) -> None:
     assert (out / "lutonkg.ttl").read_text(encoding="utf-8") == PREVIOUS
 
 
+def _java_that_notes_its_options(folder: Path) -> Path:
+    """A `java` that records the options the launcher would pick up, prints the launcher's note naming them (as
+    Java 9 and later do) and fails: the folder to put first on PATH."""
+    (folder / "java").write_text(
+        "#!/bin/sh\n"
+        f'printf "%s" "$JDK_JAVA_OPTIONS" > {folder / "options"}\n'
+        'echo "NOTE: Picked up JDK_JAVA_OPTIONS: $JDK_JAVA_OPTIONS" >&2\n'
+        'echo "Error: could not create the Java Virtual Machine." >&2\nexit 1\n',
+        encoding="utf-8",
+    )
+    (folder / "java").chmod(0o755)
+    return folder
+
+
+@pytest.mark.parametrize("small", [True, False], ids=["small-input", "large-input"])
+def test_a_short_reasoner_run_gets_the_quick_jvm_and_the_users_options_still_win(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small: bool
+) -> None:
+    """HermiT's JVM gets the client compiler only (reason.QUICK_JVM) for an input under reason.QUICK_JVM_BELOW
+    triples, before the options the user set (the launcher lets the last one win); a large input gets only the
+    user's. The launcher's note about them never becomes the error line, and owlready2's settings are restored."""
+    import owlready2
+    from rdflib import OWL, RDF, Graph, URIRef
+
+    from lutonkg.checks import reason
+
+    folder = _java_that_notes_its_options(tmp_path)
+    monkeypatch.setenv("PATH", os.pathsep.join([str(folder), os.environ["PATH"]]))
+    monkeypatch.setenv("JDK_JAVA_OPTIONS", "-Dset.by.the.user=1")
+    if not small:
+        monkeypatch.setattr(reason, "QUICK_JVM_BELOW", 1)
+    ontology = Graph()
+    ontology.add((URIRef("https://w3id.org/lutonkg/def/Body"), RDF.type, OWL.Class))
+    thing = URIRef("https://w3id.org/lutonkg/id/body/luton-borough-council")
+    with pytest.raises(reason.ReasonerFailed) as failed:
+        reason.materialise(ontology, {(thing, RDF.type, URIRef("https://w3id.org/lutonkg/def/Body"))})
+    assert str(failed.value).startswith(
+        "OWL reasoner (HermiT) failed to run: Error: could not create the Java Virtual Machine; "
+    )
+    quick = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"] if small else []
+    assert (folder / "options").read_text(encoding="utf-8").split() == [*quick, "-Dset.by.the.user=1"]
+    assert "env" not in owlready2.reasoning._subprocess_kargs
+
+
 def test_validation_imports_none_of_the_format_checkers_libraries() -> None:
     """The schema uses no `format`: jsonschema is imported without the optional libraries of its format checkers
     (0.05 s of every edit's check; the IRI grammar alone took 1.2 s), and still rejects a wrong entry."""

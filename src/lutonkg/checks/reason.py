@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import io
+import os
 import re
 import shutil
 import tempfile
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +36,14 @@ _OBJECT_PROPERTY_TEXT = {f"<{OWL.ObjectProperty}>", f"<{OWL.SymmetricProperty}>"
 _PROVENANCE_TEXT = {f"<{p}>" for p in _PROVENANCE}
 _CITATIONS_TEXT = f"<{_CITATIONS}"
 _THINGS_TEXT = tuple(f"<{prefix}" for prefix in _THINGS)
+# A short run of HermiT (the Luton data: 11,000 input triples, about a second) is mostly the JVM starting and
+# compiling: the client compiler alone takes it from 1.6 to 1.2 s and from 3.0 to 1.5 CPU s. On a long run the
+# optimising compiler pays for itself (ten times the input: the same wall time; thirty times: 37 s against 46 s), so
+# the quick JVM is used below this many input triples (docs/benchmarks.md, section e).
+QUICK_JVM = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+QUICK_JVM_BELOW = 50_000
+_OPTIONS_ENV = "JDK_JAVA_OPTIONS"  # read by the `java` launcher, which then prints a note naming it on stderr
+_OPTIONS_NOTE = f"NOTE: Picked up {_OPTIONS_ENV}"
 
 
 def _is_thing(node: URIRef) -> bool:
@@ -161,14 +171,17 @@ def materialise(ontology: Graph, facts: Collection[Triple]) -> ReasoningResult:
     )
     # HermiT makes a base IRI from its working folder and fails in `/` ("unable to create default IRI base"), so Java
     # runs in the temporary folder (owlready2 passes these keyword arguments to subprocess)
-    getattr(owlready2.reasoning, "_subprocess_kargs", {}).setdefault("cwd", tempfile.gettempdir())
+    kargs = getattr(owlready2.reasoning, "_subprocess_kargs", {})
+    kargs.setdefault("cwd", tempfile.gettempdir())
     try:
-        with world.get_ontology("https://w3id.org/lutonkg/reasoning-output"):
+        quick = QUICK_JVM if len(source) < QUICK_JVM_BELOW else ()
+        with _java_options(kargs, quick), world.get_ontology("https://w3id.org/lutonkg/reasoning-output"):
             owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError:
         raise _explain_inconsistency(ontology, facts) from None
     except (owlready2.OwlReadyJavaError, OSError) as exc:
-        said = [line for line in str(exc).splitlines()[1:] if line.strip()] or [str(exc)]
+        said = [line for line in str(exc).splitlines()[1:] if line.strip() and not line.startswith(_OPTIONS_NOTE)]
+        said = said or [str(exc)]
         raise ReasonerFailed(
             f"OWL reasoner (HermiT) failed to run: {said[0].strip().rstrip('.')}; check `java -version` works, "
             "or build with --no-reason"
@@ -182,6 +195,26 @@ def materialise(ontology: Graph, facts: Collection[Triple]) -> ReasoningResult:
         if p == RDF.type or str(o).startswith(BASE) or str(p).startswith("http://www.w3.org/ns/"):
             inferred.add((s, p, o))
     return ReasoningResult(sorted(inferred))
+
+
+@contextlib.contextmanager
+def _java_options(kargs: dict, options: tuple[str, ...]) -> Iterator[None]:
+    """Give the JVM that owlready2 starts (with its own command line) these options while the block runs, through the
+    launcher's environment variable, before any the user set there (so that theirs win); then restore kargs."""
+    if not options:
+        yield
+        return
+    before = kargs.get("env")
+    env = dict(os.environ if before is None else before)
+    env[_OPTIONS_ENV] = " ".join([*options, env.get(_OPTIONS_ENV, "")]).strip()
+    kargs["env"] = env
+    try:
+        yield
+    finally:
+        if before is None:
+            kargs.pop("env", None)
+        else:
+            kargs["env"] = before
 
 
 def _closure(graph: Graph, prop: URIRef) -> dict[URIRef, set[URIRef]]:
