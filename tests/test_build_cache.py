@@ -23,7 +23,7 @@ from rdflib import RDF, RDFS, URIRef
 from lutonkg.build import pipeline
 from lutonkg.build.cache import CACHE_ENV, Cache
 from lutonkg.build.pipeline import OUTPUTS, BuildError, BuildReport, _validate_changes, build, convert
-from lutonkg.checks.reason import reasoner_input, reasoner_lines, reasoning_key
+from lutonkg.checks.reason import java_available, reasoner_input, reasoner_lines, reasoning_key
 from lutonkg.cli.main import main
 from lutonkg.namespaces import ID, INFERRED_GRAPH, LKG, ONTOLOGY_GRAPH, ORG
 from lutonkg.rdf import pieces
@@ -227,6 +227,35 @@ def test_reasoning_from_the_cache_gives_shacl_the_whole_reasoned_graph(cached_bu
     assert reasoned.keys == sorted(reasoned.keys) and all(k[0] == f"<{INFERRED_GRAPH}>" for k in reasoned.keys)
     graph = reasoned.shacl_input()
     assert len(graph) == len(asserted.plus(reasoned.keys).triple_lines)
+    _, s, p, o = reasoned.keys[0]
+    assert (URIRef(s[1:-1]), URIRef(p[1:-1]), URIRef(o[1:-1])) in graph
+
+
+@pytest.mark.parametrize("conformed", [True, False], ids=["a-conforming-graph-kept", "none-kept"])
+def test_the_reasoner_runs_beside_the_copy_for_shacl_only_when_shacl_will_read_the_whole_graph(
+    cached_build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, conformed: bool
+) -> None:
+    """When HermiT must run (an edit it sees) and the cache keeps a graph that conformed, SHACL will most likely
+    validate only what changed, so the whole graph is not copied for it while HermiT runs, only when asked for;
+    with none kept (a full build) the copy is made beside the reasoner. Either way it holds the inferred triples."""
+    if not java_available():
+        pytest.skip("HermiT needs Java")
+    shutil.copytree(cached_build[1], tmp_path / "cache")
+    for entry in (tmp_path / "cache").glob("reasoning-*"):
+        entry.unlink()  # as after an edit the reasoner sees
+    if not conformed:
+        for entry in (tmp_path / "cache").glob("shacl-conforming-*"):
+            entry.unlink()
+    data, ds = convert(DATA_DIR)
+    asserted = statements(ds)
+    copies: list[int] = []
+    whole = pipeline.union_graph
+    monkeypatch.setattr(pipeline, "union_graph", lambda quads: copies.append(len(quads)) or whole(quads))
+    reasoned = pipeline._reason_and_prepare(data, lambda: ds, asserted, True, Cache(tmp_path / "cache"))
+    assert reasoned.account == f"HermiT: consistent, {len(reasoned.keys)} triples inferred"
+    assert len(copies) == (0 if conformed else 1)
+    graph = reasoned.shacl_input()
+    assert len(copies) == 1 and len(graph) == len(asserted.plus(reasoned.keys).triple_lines)
     _, s, p, o = reasoned.keys[0]
     assert (URIRef(s[1:-1]), URIRef(p[1:-1]), URIRef(o[1:-1])) in graph
 

@@ -63,6 +63,10 @@ class Cache:
             os.utime(self._path(kind, key))  # recently used: kept by pruning
         return payload
 
+    def holds(self, kind: str, key: str) -> bool:
+        """Whether an entry for (kind, key) is there to be read (its content is checked only by get())."""
+        return self.folder is not None and self.read and self._path(kind, key).is_file()
+
     def put(self, kind: str, key: str, payload: bytes) -> None:
         """Store content for (kind, key) in one step, then drop the oldest entries of that kind beyond `keep`."""
         if self.folder is None:
