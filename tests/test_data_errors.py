@@ -255,7 +255,6 @@ def test_a_short_reasoner_run_gets_the_quick_jvm_and_the_users_options_still_win
     triples, before the options the user set (the launcher lets the last one win); a large input gets only the
     user's. The launcher's note about them never becomes the error line, and owlready2's settings are restored."""
     import owlready2
-    from rdflib import OWL, RDF, Graph, URIRef
 
     from lutonkg.checks import reason
 
@@ -264,11 +263,13 @@ def test_a_short_reasoner_run_gets_the_quick_jvm_and_the_users_options_still_win
     monkeypatch.setenv("JDK_JAVA_OPTIONS", "-Dset.by.the.user=1")
     if not small:
         monkeypatch.setattr(reason, "QUICK_JVM_BELOW", 1)
-    ontology = Graph()
-    ontology.add((URIRef("https://w3id.org/lutonkg/def/Body"), RDF.type, OWL.Class))
-    thing = URIRef("https://w3id.org/lutonkg/id/body/luton-borough-council")
+    body, a = "<https://w3id.org/lutonkg/def/Body>", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    statements = [
+        ("<urn:ontology>", body, a, "<http://www.w3.org/2002/07/owl#Class>"),
+        ("<urn:document>", "<https://w3id.org/lutonkg/id/body/luton-borough-council>", a, body),
+    ]
     with pytest.raises(reason.ReasonerFailed) as failed:
-        reason.materialise(ontology, {(thing, RDF.type, URIRef("https://w3id.org/lutonkg/def/Body"))})
+        reason.materialise(statements, "<urn:ontology>")
     assert str(failed.value).startswith(
         "OWL reasoner (HermiT) failed to run: Error: could not create the Java Virtual Machine; "
     )

@@ -141,11 +141,15 @@ def _locate_clash(data: Data, ds: QuadSet, exc: reason.InconsistentGraph) -> str
     return locate(data, str(exc.thing)) if exc.thing is not None else ""
 
 
-def _reason(data: Data, ds: QuadSet, ontology: Graph, facts: set) -> reason.ReasoningResult:
-    """Check consistency with HermiT and return what it infers; BuildError (one line) if it cannot or finds a clash."""
+def _reason(data: Data, asserted: Statements, dataset: Callable[[], QuadSet]) -> reason.ReasoningResult:
+    """Check consistency with HermiT and return what it infers; BuildError (one line) if it cannot or finds a clash,
+    which is then explained from the dataset as rdflib terms (made only for that)."""
     try:
-        return reason.materialise(ontology, facts)
-    except reason.InconsistentGraph as exc:
+        return reason.materialise(asserted.keys, f"<{ONTOLOGY_GRAPH}>")
+    except reason.InconsistentGraph:
+        ds = dataset()
+        facts = {(s, p, o) for s, p, o, g in ds if str.__ne__(g, ONTOLOGY_GRAPH)}  # str's test: rdflib's is slow
+        exc = reason.explain_inconsistency(ds.graph(ONTOLOGY_GRAPH), facts)
         where = _locate_clash(data, ds, exc)
         raise BuildError(f"{where}: {exc}" if where else str(exc)) from None
     except reason.ReasonerFailed as exc:
@@ -196,15 +200,13 @@ def _reason_and_prepare(
         keys = reason.decoded_keys(cached, f"<{INFERRED_GRAPH}>")
         account = f"HermiT: consistent, {len(keys)} triples inferred (from the build cache)"
         return _Reasoned(keys, account, lambda: _with(union_graph(dataset()), reason.decode_result(cached).inferred))
-    ds = dataset()
-    ontology = ds.graph(ONTOLOGY_GRAPH)
-    facts = {(s, p, o) for s, p, o, g in ds if str.__ne__(g, ONTOLOGY_GRAPH)}  # str's test: rdflib's is slow
     if store.holds("shacl-conforming", _shapes_key()):  # SHACL will most likely validate only what changed
-        result = _reason(data, ds, ontology, facts)
-        return _kept(result, key, store, functools.partial(_with_union, ds, result.inferred))
+        result = _reason(data, asserted, dataset)
+        return _kept(result, key, store, functools.partial(_with_union, dataset, result.inferred))
+    ds = dataset()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lutonkg-shacl-input") as pool:
         copying = pool.submit(union_graph, ds)
-        result = _reason(data, ds, ontology, facts)
+        result = _reason(data, asserted, lambda: ds)
         copied = _with(copying.result(), result.inferred)
     return _kept(result, key, store, lambda: copied)
 
@@ -218,9 +220,9 @@ def _kept(result: reason.ReasoningResult, key: str, store: Cache, shacl_input: C
     return _Reasoned(keys, f"HermiT: consistent, {len(result.inferred)} triples inferred", shacl_input)
 
 
-def _with_union(ds: QuadSet, inferred: list[reason.Triple]) -> Graph:
+def _with_union(dataset: Callable[[], QuadSet], inferred: list[reason.Triple]) -> Graph:
     """The union of the dataset's graphs with the inferred triples (what SHACL reads whole)."""
-    return _with(union_graph(ds), inferred)
+    return _with(union_graph(dataset()), inferred)
 
 
 def _with(graph: Graph, triples: list[reason.Triple]) -> Graph:

@@ -14,15 +14,14 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import PROV
 from rdflib.term import Node
 
 from lutonkg.namespaces import BASE, ID, LEGISLATION, LKG
-from lutonkg.rdf.serialize import to_ox
 
 Triple = tuple[Node, Node, Node]
+QuadText = tuple[str, str, str, str]  # graph, subject, predicate, object, each in N-Triples form
 
 _SKIP_TYPES = {OWL.Thing, OWL.NamedIndividual}
 # Provenance links are checked by SHACL; keeping them (and the citation nodes) out of HermiT halves its work.
@@ -75,21 +74,7 @@ def java_available() -> bool:
     return shutil.which("java") is not None
 
 
-def reasoner_input(ontology: Graph, facts: Iterable[Triple]) -> set[Triple]:
-    """The ontology plus the class and object-property assertions of the facts (literals stay out of HermiT)."""
-    object_props = set(ontology.subjects(RDF.type, OWL.ObjectProperty)) | set(
-        ontology.subjects(RDF.type, OWL.SymmetricProperty)
-    )
-    source = set(ontology)
-    for s, p, o in facts:
-        if p in _PROVENANCE or str(s).startswith(_CITATIONS):
-            continue
-        if isinstance(s, URIRef) and isinstance(o, URIRef) and (p == RDF.type or p in object_props):
-            source.add((s, p, o))
-    return source
-
-
-def reasoning_key(asserted: Iterable[tuple[str, str, str, str]], ontology_graph: str) -> str:
+def reasoning_key(asserted: Iterable[QuadText], ontology_graph: str) -> str:
     """A hash of everything materialise() reads (reasoner_lines()), this module's code and owlready2's version.
     Equal keys give equal results."""
     hashing = hashlib.sha256(Path(__file__).read_bytes())
@@ -98,22 +83,30 @@ def reasoning_key(asserted: Iterable[tuple[str, str, str, str]], ontology_graph:
     return hashing.hexdigest()
 
 
-def reasoner_lines(asserted: Iterable[tuple[str, str, str, str]], ontology_graph: str) -> set[str]:
+def reasoner_lines(asserted: Iterable[QuadText], ontology_graph: str) -> set[str]:
+    """Everything materialise() reads, as lines of N-Triples: HermiT's input and the stated types of things."""
+    ontology, facts, typed = reasoner_text(asserted, ontology_graph)
+    return ontology | facts | typed
+
+
+def reasoner_text(asserted: Iterable[QuadText], ontology_graph: str) -> tuple[set[str], set[str], set[str]]:
     """What materialise() reads, from the text of the asserted quads (graph, subject, predicate, object in N-Triples
-    form; `ontology_graph` is the ontology graph's): the reasoner's input (reasoner_input()) and the stated types of
-    things (for the closure of their classes), each triple as a line of N-Triples."""
+    form; `ontology_graph` is the ontology graph's), each triple a line of N-Triples: the ontology; the facts HermiT
+    reads (the class and object-property assertions between IRIs, but for provenance links and anything about a
+    citation: literals stay out of HermiT); and the stated types of things (for the closure of their classes)."""
+    asserted = list(asserted)
     ontology = {(s, p, o) for g, s, p, o in asserted if g == ontology_graph}
     object_props = {s for s, p, o in ontology if p == _TYPE_TEXT and o in _OBJECT_PROPERTY_TEXT}
     read = {_TYPE_TEXT, *object_props}  # the predicates of the facts it reads
-    lines = {" ".join(triple) for triple in ontology}
+    facts, typed = set(), set()
     for g, s, p, o in asserted:
         if p not in read or g == ontology_graph or not s.startswith("<"):
             continue
         if p == _TYPE_TEXT and s.startswith(_THINGS_TEXT):  # a stated type of a thing
-            lines.add(f"{s} {p} {o}")
-        elif o.startswith("<") and not _skipped_fact(s, p):
-            lines.add(f"{s} {p} {o}")  # as reasoner_input() keeps it
-    return lines
+            typed.add(f"{s} {p} {o}")
+        if o.startswith("<") and not _skipped_fact(s, p):
+            facts.add(f"{s} {p} {o}")
+    return {" ".join(triple) for triple in ontology}, facts, typed
 
 
 def _skipped_fact(subject: str, predicate: str) -> bool:
@@ -153,21 +146,30 @@ def decoded_keys(payload: bytes, graph: str) -> list[tuple[str, str, str, str]]:
     return sorted(keys)
 
 
-def _ntriples(triples: Iterable[Triple]) -> bytes:
-    """N-Triples for owlready2 to read (written by pyoxigraph, much faster than rdflib)."""
-    return ox.serialize([ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples], format=ox.RdfFormat.N_TRIPLES)
+def _iri_line(triple: Triple) -> str:
+    """A triple of IRIs as a line of N-Triples (without the final dot), as the statements' text writes it."""
+    return " ".join(f"<{term}>" for term in triple)
 
 
-def materialise(ontology: Graph, facts: Collection[Triple]) -> ReasoningResult:
-    """Run HermiT over ontology and facts; return the new type and object-property triples about things."""
+def _iri(text: str) -> URIRef | None:
+    """The IRI of a term in N-Triples form, or None for a literal or blank node."""
+    return URIRef(text[1:-1]) if text.startswith("<") else None
+
+
+def materialise(asserted: Iterable[QuadText], ontology_graph: str) -> ReasoningResult:
+    """Run HermiT over what reasoner_text() selects from the asserted statements (their text, so that no dataset of
+    rdflib terms is made for it); return the new type and object-property triples about things. InconsistentGraph
+    without a cause when HermiT finds a contradiction: explain_inconsistency() names it, from the whole dataset."""
     if not java_available():
         raise ReasonerFailed("OWL reasoner (HermiT) needs a Java runtime and none was found on PATH")
     import owlready2
 
-    source = reasoner_input(ontology, facts)
+    ontology_lines, fact_lines, typed_lines = reasoner_text(asserted, ontology_graph)
+    source = ontology_lines | fact_lines
+    ontology = Graph().parse(data="".join(f"{line} .\n" for line in sorted(ontology_lines)), format="nt")
     world = owlready2.World()
     world.get_ontology("https://w3id.org/lutonkg/reasoning-input").load(
-        fileobj=io.BytesIO(_ntriples(source)), format="ntriples"
+        fileobj=io.BytesIO("".join(f"{line} .\n" for line in sorted(source)).encode("utf-8")), format="ntriples"
     )
     # HermiT makes a base IRI from its working folder and fails in `/` ("unable to create default IRI base"), so Java
     # runs in the temporary folder (owlready2 passes these keyword arguments to subprocess)
@@ -178,7 +180,7 @@ def materialise(ontology: Graph, facts: Collection[Triple]) -> ReasoningResult:
         with _java_options(kargs, quick), world.get_ontology("https://w3id.org/lutonkg/reasoning-output"):
             owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError:
-        raise _explain_inconsistency(ontology, facts) from None
+        raise InconsistentGraph("OWL reasoner: the graph is inconsistent with the ontology") from None
     except (owlready2.OwlReadyJavaError, OSError) as exc:
         said = [line for line in str(exc).splitlines()[1:] if line.strip() and not line.startswith(_OPTIONS_NOTE)]
         said = said or [str(exc)]
@@ -186,11 +188,13 @@ def materialise(ontology: Graph, facts: Collection[Triple]) -> ReasoningResult:
             f"OWL reasoner (HermiT) failed to run: {said[0].strip().rstrip('.')}; check `java -version` works, "
             "or build with --no-reason"
         ) from None
-    inferred = {t for t in _type_closure(ontology, facts) if t not in source}
+    typed = [(_iri(s), RDF.type, _iri(o)) for s, _, o in (line.split(" ", 2) for line in typed_lines)]
+    closure = _type_closure(ontology, [(s, p, o) for s, p, o in typed if o is not None])
+    inferred = {t for t in closure if _iri_line(t) not in source}
     for s, p, o in world.as_rdflib_graph():
         if not (isinstance(s, URIRef) and isinstance(o, URIRef) and _is_thing(s)):
             continue
-        if (p == RDF.type and o in _SKIP_TYPES) or (s, p, o) in source:
+        if (p == RDF.type and o in _SKIP_TYPES) or _iri_line((s, p, o)) in source:
             continue
         if p == RDF.type or str(o).startswith(BASE) or str(p).startswith("http://www.w3.org/ns/"):
             inferred.add((s, p, o))
@@ -271,7 +275,7 @@ def _type_closure(ontology: Graph, facts: Iterable[Triple]) -> set[Triple]:
     return closed
 
 
-def _explain_inconsistency(ontology: Graph, facts: Collection[Triple]) -> InconsistentGraph:
+def explain_inconsistency(ontology: Graph, facts: Collection[Triple]) -> InconsistentGraph:
     """Name a thing whose stated or implied (domain, range) types are disjoint, the usual cause; else say so plainly."""
     groups = _disjoint_groups(ontology)
     for thing, causes in sorted(_types_with_causes(ontology, facts).items()):
