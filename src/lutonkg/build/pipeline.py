@@ -182,14 +182,14 @@ def _reason_and_prepare(
     whole graph).
 
     The reasoner's result depends only on the ontology and on the type and object-property assertions
-    (reason.reasoning_key), so an edit to anything else (a date, a citation, a label) reuses it. When HermiT runs
-    and SHACL will read the whole graph (no graph that conformed is kept to validate only the changes against), a
-    helper thread copies the asserted triples for SHACL while the main thread waits for Java (both only read the
-    dataset until the reasoner is done); when SHACL will most likely validate only the changes, the copy is left
-    until it is needed, as it would only compete with the reasoner's Python for the interpreter (an edit the
-    reasoner sees: 5.5 → 4.7 s in process). The reasoner runs in the main thread so that Ctrl-C (KeyboardInterrupt,
-    raised only there) stops Java at once instead of waiting for it. `dataset()` gives the dataset as rdflib terms,
-    made only when the reasoner or a whole-graph SHACL run needs it.
+    (reason.reasoning_key), so an edit to anything else (a date, a citation, a label) reuses it. HermiT reads the
+    statements' text. When it runs and SHACL will read the whole graph (no graph that conformed is kept to validate
+    only the changes against), a helper thread copies the asserted triples for SHACL while the main thread waits for
+    Java; when SHACL will most likely validate only the changes, the copy is left until it is needed, as it would
+    only compete with the reasoner's Python for the interpreter (an edit the reasoner sees: 5.5 → 4.7 s in process).
+    The reasoner runs in the main thread so that Ctrl-C (KeyboardInterrupt, raised only there) stops Java at once
+    instead of waiting for it. `dataset()` gives the dataset as rdflib terms, made only when a whole-graph SHACL run
+    or the explanation of a clash needs it.
     """
     if not use_reasoner:
         skipped = "OWL reasoning skipped (--no-reason): the outputs differ from a reasoned build (no inferred links)"
