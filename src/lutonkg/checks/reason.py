@@ -110,7 +110,7 @@ def reasoner_text(asserted: Iterable[QuadText], ontology_graph: str) -> tuple[se
 
 
 def _skipped_fact(subject: str, predicate: str) -> bool:
-    """Whether reasoner_input() leaves a fact (in N-Triples text) out: a provenance link or a citation's."""
+    """Whether HermiT is not given a fact (in N-Triples text): a provenance link or a citation's."""
     return predicate in _PROVENANCE_TEXT or subject.startswith(_CITATIONS_TEXT)
 
 
