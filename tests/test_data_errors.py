@@ -269,7 +269,7 @@ def test_a_short_reasoner_run_gets_the_quick_jvm_and_the_users_options_still_win
         ("<urn:document>", "<https://w3id.org/lutonkg/id/body/luton-borough-council>", a, body),
     ]
     with pytest.raises(reason.ReasonerFailed) as failed:
-        reason.materialise(statements, "<urn:ontology>")
+        reason.materialise(reason.reasoner_text(statements, "<urn:ontology>"))
     assert str(failed.value).startswith(
         "OWL reasoner (HermiT) failed to run: Error: could not create the Java Virtual Machine; "
     )

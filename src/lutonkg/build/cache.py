@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import os
 import tempfile
 from pathlib import Path
@@ -30,6 +31,14 @@ def digest(*parts: bytes | str) -> str:
         hashing.update(f"{len(data)}:".encode())
         hashing.update(data)
     return hashing.hexdigest()
+
+
+def version(package: str) -> str:
+    """An installed package's version, for keys of entries that depend on it ('' when unknown)."""
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 class Cache:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from rdflib import Graph
 
 from lutonkg import namespaces
 from lutonkg.build import publish
-from lutonkg.build.cache import Cache, digest
+from lutonkg.build.cache import Cache, digest, version
 from lutonkg.build.quality import QualityChecks
 from lutonkg.build.register import duty_register
 from lutonkg.checks import incremental, reason, validate
@@ -141,11 +140,11 @@ def _locate_clash(data: Data, ds: QuadSet, exc: reason.InconsistentGraph) -> str
     return locate(data, str(exc.thing)) if exc.thing is not None else ""
 
 
-def _reason(data: Data, asserted: Statements, dataset: Callable[[], QuadSet]) -> reason.ReasoningResult:
+def _reason(data: Data, selected: reason.ReasonerText, dataset: Callable[[], QuadSet]) -> reason.ReasoningResult:
     """Check consistency with HermiT and return what it infers; BuildError (one line) if it cannot or finds a clash,
     which is then explained from the dataset as rdflib terms (made only for that)."""
     try:
-        return reason.materialise(asserted.keys, f"<{ONTOLOGY_GRAPH}>")
+        return reason.materialise(selected)
     except reason.InconsistentGraph:
         ds = dataset()
         facts = {(s, p, o) for s, p, o, g in ds if str.__ne__(g, ONTOLOGY_GRAPH)}  # str's test: rdflib's is slow
@@ -194,19 +193,20 @@ def _reason_and_prepare(
     if not use_reasoner:
         skipped = "OWL reasoning skipped (--no-reason): the outputs differ from a reasoned build (no inferred links)"
         return _Reasoned([], skipped, lambda: union_graph(dataset()))
-    key = reason.reasoning_key(asserted.keys, f"<{ONTOLOGY_GRAPH}>") if store.enabled else ""
+    selected = reason.reasoner_text(asserted.keys, f"<{ONTOLOGY_GRAPH}>")  # read once, for the key and for HermiT
+    key = reason.reasoning_key(selected) if store.enabled else ""
     cached = store.get("reasoning", key) if key else None
     if cached is not None:
         keys = reason.decoded_keys(cached, f"<{INFERRED_GRAPH}>")
         account = f"HermiT: consistent, {len(keys)} triples inferred (from the build cache)"
         return _Reasoned(keys, account, lambda: _with(union_graph(dataset()), reason.decode_result(cached).inferred))
     if store.holds("shacl-conforming", _shapes_key()):  # SHACL will most likely validate only what changed
-        result = _reason(data, asserted, dataset)
+        result = _reason(data, selected, dataset)
         return _kept(result, key, store, functools.partial(_with_union, dataset, result.inferred))
     ds = dataset()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lutonkg-shacl-input") as pool:
         copying = pool.submit(union_graph, ds)
-        result = _reason(data, asserted, lambda: ds)
+        result = _reason(data, selected, lambda: ds)
         copied = _with(copying.result(), result.inferred)
     return _kept(result, key, store, lambda: copied)
 
@@ -288,7 +288,7 @@ def _citations_key() -> str:
     """What a citation's quads depend on besides its inputs: the code that makes them and writes their terms, and
     the versions of rdflib and pyoxigraph."""
     modules = (rdf_builder, rdf_dataset, selectors, serialize, namespaces)
-    return digest(*(Path(module.__file__).read_bytes() for module in modules), _version("rdflib"), ox.__version__)
+    return digest(*(Path(module.__file__).read_bytes() for module in modules), version("rdflib"), ox.__version__)
 
 
 def _clash_message(data: Data, clash: NameClash) -> str:
@@ -313,15 +313,7 @@ def check_shapes(data: Data, graph: Graph) -> None:
 def _shapes_key() -> str:
     """What a SHACL verdict depends on besides the graph: the shapes, the validating code, pySHACL's version."""
     code = [Path(module.__file__).read_bytes() for module in (incremental, validate)]
-    return digest(shapes_file().read_bytes(), *code, _version("pyshacl"))
-
-
-def _version(package: str) -> str:
-    """An installed package's version ('' when unknown)."""
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return ""
+    return digest(shapes_file().read_bytes(), *code, version("pyshacl"))
 
 
 def validate_shapes(
@@ -340,7 +332,7 @@ def validate_shapes(
     payload = "\n".join(current).encode("utf-8") if key else b""
     if previous == payload:  # the very graph that conformed last time
         return "SHACL shapes conform (0 changed node(s) validated, the rest as before)"
-    done = _validate_changes(previous, current) if previous is not None else None
+    done = _validate_changes(set(previous.decode("utf-8").split("\n")), current) if previous is not None else None
     if done is None:
         first()
         check_shapes(data, shacl_input())
@@ -350,11 +342,12 @@ def validate_shapes(
     return done
 
 
-def _validate_changes(previous: bytes, current: list[str]) -> str | None:
-    """Validate the nodes that changed since a graph that conformed; an account when they all conform, else None
-    (the whole graph must be validated: to be exact, or to report every problem as a full build does)."""
+def _validate_changes(previous: Set[str], current: list[str]) -> str | None:
+    """Validate the nodes that changed since a graph that conformed (`previous`: its triples' lines); an account when
+    they all conform, else None (the whole graph must be validated: to be exact, or to report every problem as a full
+    build does)."""
     shapes = shapes_graph()
-    nodes = incremental.changed_nodes(set(previous.decode("utf-8").split("\n")), current)
+    nodes = incremental.changed_nodes(previous, current)
     if nodes is None or not incremental.local_shapes(shapes):
         return None
     if nodes:

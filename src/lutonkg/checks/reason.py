@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import PROV
@@ -45,11 +46,6 @@ _OPTIONS_ENV = "JDK_JAVA_OPTIONS"  # read by the `java` launcher, which then pri
 _OPTIONS_NOTE = f"NOTE: Picked up {_OPTIONS_ENV}"
 
 
-def _is_thing(node: URIRef) -> bool:
-    """Whether an IRI names a thing the data describes (ours, or a legislation.gov.uk Act or section)."""
-    return str(node).startswith(_THINGS)
-
-
 class ReasonerFailed(Exception):
     """The reasoner could not run (a broken or unsuitable Java runtime); the message says what Java reported."""
 
@@ -74,26 +70,33 @@ def java_available() -> bool:
     return shutil.which("java") is not None
 
 
-def reasoning_key(asserted: Iterable[QuadText], ontology_graph: str) -> str:
-    """A hash of everything materialise() reads (reasoner_lines()), this module's code and owlready2's version.
-    Equal keys give equal results."""
+class ReasonerText(NamedTuple):
+    """What materialise() reads, each triple a line of N-Triples (reasoner_text())."""
+
+    ontology: set[str]  # the ontology
+    facts: set[str]  # the facts HermiT reads
+    typed: set[str]  # the stated types of things (for the closure of their classes)
+
+    def lines(self) -> set[str]:
+        """All of it: HermiT's input and the stated types of things."""
+        return self.ontology | self.facts | self.typed
+
+
+def reasoning_key(selected: ReasonerText) -> str:
+    """A hash of everything materialise() reads (`selected`, from reasoner_text()), this module's code and
+    owlready2's version. Equal keys give equal results."""
     hashing = hashlib.sha256(Path(__file__).read_bytes())
     hashing.update(f"\nowlready2 {_version('owlready2')}\n".encode())
-    hashing.update("\n".join(sorted(reasoner_lines(asserted, ontology_graph))).encode("utf-8"))
+    hashing.update("\n".join(sorted(selected.lines())).encode("utf-8"))
     return hashing.hexdigest()
 
 
-def reasoner_lines(asserted: Iterable[QuadText], ontology_graph: str) -> set[str]:
-    """Everything materialise() reads, as lines of N-Triples: HermiT's input and the stated types of things."""
-    ontology, facts, typed = reasoner_text(asserted, ontology_graph)
-    return ontology | facts | typed
-
-
-def reasoner_text(asserted: Iterable[QuadText], ontology_graph: str) -> tuple[set[str], set[str], set[str]]:
+def reasoner_text(asserted: Iterable[QuadText], ontology_graph: str) -> ReasonerText:
     """What materialise() reads, from the text of the asserted quads (graph, subject, predicate, object in N-Triples
     form; `ontology_graph` is the ontology graph's), each triple a line of N-Triples: the ontology; the facts HermiT
     reads (the class and object-property assertions between IRIs, but for provenance links and anything about a
-    citation: literals stay out of HermiT); and the stated types of things (for the closure of their classes)."""
+    citation: literals stay out of HermiT); and the stated types of things (for the closure of their classes).
+    The build reads it once, for the reasoner's cache key and for HermiT's input."""
     asserted = list(asserted)
     ontology = {(s, p, o) for g, s, p, o in asserted if g == ontology_graph}
     object_props = {s for s, p, o in ontology if p == _TYPE_TEXT and o in _OBJECT_PROPERTY_TEXT}
@@ -106,7 +109,7 @@ def reasoner_text(asserted: Iterable[QuadText], ontology_graph: str) -> tuple[se
             typed.add(f"{s} {p} {o}")
         if o.startswith("<") and not _skipped_fact(s, p):
             facts.add(f"{s} {p} {o}")
-    return {" ".join(triple) for triple in ontology}, facts, typed
+    return ReasonerText({" ".join(triple) for triple in ontology}, facts, typed)
 
 
 def _skipped_fact(subject: str, predicate: str) -> bool:
@@ -146,27 +149,16 @@ def decoded_keys(payload: bytes, graph: str) -> list[tuple[str, str, str, str]]:
     return sorted(keys)
 
 
-def _iri_line(triple: Triple) -> str:
-    """A triple of IRIs as a line of N-Triples (without the final dot), as the statements' text writes it."""
-    return " ".join(f"<{term}>" for term in triple)
-
-
-def _iri(text: str) -> URIRef | None:
-    """The IRI of a term in N-Triples form, or None for a literal or blank node."""
-    return URIRef(text[1:-1]) if text.startswith("<") else None
-
-
-def materialise(asserted: Iterable[QuadText], ontology_graph: str) -> ReasoningResult:
-    """Run HermiT over what reasoner_text() selects from the asserted statements (their text, so that no dataset of
+def materialise(selected: ReasonerText) -> ReasoningResult:
+    """Run HermiT over what reasoner_text() selected from the asserted statements (their text, so that no dataset of
     rdflib terms is made for it); return the new type and object-property triples about things. InconsistentGraph
     without a cause when HermiT finds a contradiction: explain_inconsistency() names it, from the whole dataset."""
     if not java_available():
         raise ReasonerFailed("OWL reasoner (HermiT) needs a Java runtime and none was found on PATH")
     import owlready2
 
-    ontology_lines, fact_lines, typed_lines = reasoner_text(asserted, ontology_graph)
-    source = ontology_lines | fact_lines
-    ontology = Graph().parse(data="".join(f"{line} .\n" for line in sorted(ontology_lines)), format="nt")
+    source = selected.ontology | selected.facts
+    ontology = Graph().parse(data="".join(f"{line} .\n" for line in sorted(selected.ontology)), format="nt")
     world = owlready2.World()
     world.get_ontology("https://w3id.org/lutonkg/reasoning-input").load(
         fileobj=io.BytesIO("".join(f"{line} .\n" for line in sorted(source)).encode("utf-8")), format="ntriples"
@@ -188,17 +180,37 @@ def materialise(asserted: Iterable[QuadText], ontology_graph: str) -> ReasoningR
             f"OWL reasoner (HermiT) failed to run: {said[0].strip().rstrip('.')}; check `java -version` works, "
             "or build with --no-reason"
         ) from None
-    typed = [(_iri(s), RDF.type, _iri(o)) for s, _, o in (line.split(" ", 2) for line in typed_lines)]
-    closure = _type_closure(ontology, [(s, p, o) for s, p, o in typed if o is not None])
-    inferred = {t for t in closure if _iri_line(t) not in source}
-    for s, p, o in world.as_rdflib_graph():
-        if not (isinstance(s, URIRef) and isinstance(o, URIRef) and _is_thing(s)):
+    inferred = {_iris(line) for line in _type_closure(ontology, selected.typed) - source}
+    inferred.update(_new_facts(world.as_rdflib_graph(), source))
+    return ReasoningResult(_as_terms(sorted(inferred)))
+
+
+def _iris(line: str) -> tuple[str, str, str]:
+    """A line of N-Triples holding three IRIs (no IRI holds a space), as the IRIs."""
+    s, p, o = line.split(" ")
+    return s[1:-1], p[1:-1], o[1:-1]
+
+
+def _new_facts(graph: Iterable[Triple], source: set[str]) -> Iterator[tuple[str, str, str]]:
+    """The triples of the reasoned graph (owlready2's world, with the inverses of its loaded properties) that HermiT's
+    input did not hold and that the build keeps: the types and object-property links of things, as IRIs."""
+    rdf_type, skipped = str(RDF.type), {str(t) for t in _SKIP_TYPES}
+    for s, p, o in graph:
+        if not (isinstance(s, URIRef) and isinstance(o, URIRef)):
             continue
-        if (p == RDF.type and o in _SKIP_TYPES) or _iri_line((s, p, o)) in source:
+        s, p, o = str(s), str(p), str(o)  # plain text: rdflib's own tests are slow (its startswith, wrong for tuples)
+        if not s.startswith(_THINGS):
             continue
-        if p == RDF.type or str(o).startswith(BASE) or str(p).startswith("http://www.w3.org/ns/"):
-            inferred.add((s, p, o))
-    return ReasoningResult(sorted(inferred))
+        if (p == rdf_type and o in skipped) or f"<{s}> <{p}> <{o}>" in source:
+            continue
+        if p == rdf_type or o.startswith(BASE) or p.startswith("http://www.w3.org/ns/"):
+            yield s, p, o
+
+
+def _as_terms(triples: list[tuple[str, str, str]]) -> list[Triple]:
+    """Triples of IRIs as rdflib terms, each distinct IRI made once (making a term checks its IRI, which is slow)."""
+    terms: dict[str, URIRef] = {}
+    return [tuple(terms.get(iri) or terms.setdefault(iri, URIRef(iri)) for iri in triple) for triple in triples]
 
 
 @contextlib.contextmanager
@@ -263,15 +275,18 @@ def _disjoint_groups(ontology: Graph) -> list[set[URIRef]]:
     return groups + [{a, b} for a, b in ontology.subject_objects(OWL.disjointWith)]
 
 
-def _type_closure(ontology: Graph, facts: Iterable[Triple]) -> set[Triple]:
-    """Every named superclass of every asserted type (HermiT reports only the most specific new types)."""
-    supers: dict[URIRef, set[URIRef]] = {}
+def _type_closure(ontology: Graph, typed: Iterable[str]) -> set[str]:
+    """Every named superclass of every stated type of a thing (`typed`: lines of N-Triples), as lines of N-Triples
+    (HermiT reports only the most specific new types)."""
+    supers: dict[str, list[str]] = {}
     for cls in set(ontology.subjects(RDF.type, OWL.Class)):
-        supers[cls] = {c for c in ontology.transitive_objects(cls, RDFS.subClassOf) if isinstance(c, URIRef)}
+        if isinstance(cls, URIRef):
+            parents = ontology.transitive_objects(cls, RDFS.subClassOf)
+            supers[f"<{cls}>"] = [f"<{c}>" for c in parents if isinstance(c, URIRef) and c != cls]
     closed = set()
-    for thing, p, cls in facts:
-        if p == RDF.type and isinstance(thing, URIRef) and _is_thing(thing):
-            closed.update((thing, RDF.type, parent) for parent in supers.get(cls, ()) if parent != cls)
+    for line in typed:
+        thing, p, cls = line.split(" ", 2)
+        closed.update(f"{thing} {p} {parent}" for parent in supers.get(cls, ()))
     return closed
 
 

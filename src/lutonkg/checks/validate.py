@@ -52,8 +52,9 @@ def shacl_problems(
     from pyshacl import validate as shacl_validate  # imported when needed: 0.5 s, and many builds need none
 
     shapes = shapes if shapes is not None else shapes_graph(shapes_path)
+    focus = {"focus_nodes": sorted(str(node) for node in about)} if about else {}
     conforms, report, _ = shacl_validate(
-        graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True
+        graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True, **focus
     )
     if conforms:
         return []
