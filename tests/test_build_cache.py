@@ -125,7 +125,7 @@ def _triples(nquads: Path) -> list[str]:
 
 def test_incremental_shacl_validates_what_changed(fresh_build: Path) -> None:
     before = _triples(fresh_build / "lutonkg.nq")
-    previous = set(before)
+    previous = "\n".join(before).encode("utf-8")
     citation = f"<{ID}citation/relationship-{RELATIONSHIP}-s1>"
     anchor = next(t for t in before if t.startswith(f"{citation} <{LKG.anchor}> "))
     reworded = [t for t in before if t != anchor] + [f'{citation} <{LKG.anchor}> "the LEA within it"']

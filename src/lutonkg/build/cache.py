@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.metadata
 import os
 import tempfile
 from pathlib import Path
@@ -31,14 +30,6 @@ def digest(*parts: bytes | str) -> str:
         hashing.update(f"{len(data)}:".encode())
         hashing.update(data)
     return hashing.hexdigest()
-
-
-def version(package: str) -> str:
-    """An installed package's version, for keys of entries that depend on it ('' when unknown)."""
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return ""
 
 
 class Cache:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import time
 from collections import Counter
-from collections.abc import Callable, Set
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from rdflib import Graph
 
 from lutonkg import namespaces
 from lutonkg.build import publish
-from lutonkg.build.cache import Cache, digest, version
+from lutonkg.build.cache import Cache, digest
 from lutonkg.build.quality import QualityChecks
 from lutonkg.build.register import duty_register
 from lutonkg.checks import incremental, reason, validate
@@ -288,7 +289,7 @@ def _citations_key() -> str:
     """What a citation's quads depend on besides its inputs: the code that makes them and writes their terms, and
     the versions of rdflib and pyoxigraph."""
     modules = (rdf_builder, rdf_dataset, selectors, serialize, namespaces)
-    return digest(*(Path(module.__file__).read_bytes() for module in modules), version("rdflib"), ox.__version__)
+    return digest(*(Path(module.__file__).read_bytes() for module in modules), _version("rdflib"), ox.__version__)
 
 
 def _clash_message(data: Data, clash: NameClash) -> str:
@@ -313,7 +314,15 @@ def check_shapes(data: Data, graph: Graph) -> None:
 def _shapes_key() -> str:
     """What a SHACL verdict depends on besides the graph: the shapes, the validating code, pySHACL's version."""
     code = [Path(module.__file__).read_bytes() for module in (incremental, validate)]
-    return digest(shapes_file().read_bytes(), *code, version("pyshacl"))
+    return digest(shapes_file().read_bytes(), *code, _version("pyshacl"))
+
+
+def _version(package: str) -> str:
+    """An installed package's version ('' when unknown)."""
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 def validate_shapes(
@@ -332,7 +341,7 @@ def validate_shapes(
     payload = "\n".join(current).encode("utf-8") if key else b""
     if previous == payload:  # the very graph that conformed last time
         return "SHACL shapes conform (0 changed node(s) validated, the rest as before)"
-    done = _validate_changes(set(previous.decode("utf-8").split("\n")), current) if previous is not None else None
+    done = _validate_changes(previous, current) if previous is not None else None
     if done is None:
         first()
         check_shapes(data, shacl_input())
@@ -342,12 +351,11 @@ def validate_shapes(
     return done
 
 
-def _validate_changes(previous: Set[str], current: list[str]) -> str | None:
-    """Validate the nodes that changed since a graph that conformed (`previous`: its triples' lines); an account when
-    they all conform, else None (the whole graph must be validated: to be exact, or to report every problem as a full
-    build does)."""
+def _validate_changes(previous: bytes, current: list[str]) -> str | None:
+    """Validate the nodes that changed since a graph that conformed; an account when they all conform, else None
+    (the whole graph must be validated: to be exact, or to report every problem as a full build does)."""
     shapes = shapes_graph()
-    nodes = incremental.changed_nodes(previous, current)
+    nodes = incremental.changed_nodes(set(previous.decode("utf-8").split("\n")), current)
     if nodes is None or not incremental.local_shapes(shapes):
         return None
     if nodes:

@@ -15,7 +15,6 @@ node among the changed nodes, or no previous graph that conformed to the same sh
 from __future__ import annotations
 
 import bisect
-from collections.abc import Set as AbstractSet
 
 from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.term import Node
@@ -60,7 +59,7 @@ def _simple_path(shapes: Graph, path: Node) -> bool:
     return str(predicate) == SH + "alternativePath" and all(isinstance(i, URIRef) for i in shapes.items(alternatives))
 
 
-def changed_nodes(previous: AbstractSet[str], current: list[str]) -> set[str] | None:
+def changed_nodes(previous: set[str], current: list[str]) -> set[str] | None:
     """The nodes (as N-Triples terms) whose shape results can differ between the previous graph and the current one;
     None when the whole graph must be validated (the class hierarchy changed, or a blank node changed).
 

@@ -44,7 +44,8 @@ def shacl_problems(
     graph: Graph, shapes_path: Path | None = None, about: Collection[Node] | None = None, shapes: Graph | None = None
 ) -> list[Problem]:
     """Validate with pySHACL (no inference: the graph is already reasoned) and list the violations; with `about`,
-    only those whose focus node is one of these (lutonkg.checks.incremental).
+    only those whose focus node is one of these (lutonkg.checks.incremental), which pySHACL is given as its focus
+    nodes: the other nodes of a small graph of their neighbours are not validated at all (0.19 → 0.01 s for seven).
 
     pySHACL works on the given graph in place rather than on a copy (0.6 s less); with no inference and no SHACL
     rules it only reads it.
