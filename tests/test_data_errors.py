@@ -8,10 +8,12 @@ process's environment (a PATH without Java, a broken Java).
 
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -245,6 +247,51 @@ def _java_that_notes_its_options(folder: Path) -> Path:
     )
     (folder / "java").chmod(0o755)
     return folder
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """An HTTP server's handler that records each request's path and answers 404."""
+
+    paths: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
+        self.paths.append(self.path)
+        self.send_response(404)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's signature)
+        return
+
+
+@pytest.mark.skipif(not java_available(), reason="HermiT needs Java")
+def test_an_ontologys_imports_never_make_the_reasoner_fetch_anything() -> None:
+    """HermiT fetches what an owl:imports names; the ontology graph already holds the project's import module, so
+    imports are kept out of HermiT's input: a local server that one names gets no request, and HermiT still reasons
+    (an inverse link it infers)."""
+    from lutonkg.checks import reason
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    owl, a = "http://www.w3.org/2002/07/owl#", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    lkg, body = "https://w3id.org/lutonkg/def/", "https://w3id.org/lutonkg/id/body/"
+    statements = [
+        ("<urn:ontology>", f"<{lkg}>", a, f"<{owl}Ontology>"),
+        ("<urn:ontology>", f"<{lkg}>", f"<{owl}imports>", f"<http://127.0.0.1:{server.server_port}/elsewhere.ttl>"),
+        ("<urn:ontology>", f"<{lkg}partOf>", a, f"<{owl}ObjectProperty>"),
+        ("<urn:ontology>", f"<{lkg}hasPart>", a, f"<{owl}ObjectProperty>"),
+        ("<urn:ontology>", f"<{lkg}hasPart>", f"<{owl}inverseOf>", f"<{lkg}partOf>"),
+        ("<urn:document>", f"<{body}luton-lea>", f"<{lkg}partOf>", f"<{body}luton-borough-council>"),
+    ]
+    try:
+        selected = reason.reasoner_text(statements, "<urn:ontology>")
+        result = reason.materialise(selected)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert _Recorder.paths == []
+    assert not any(f"<{owl}imports>" in line for line in selected.lines())
+    inverse = (f"{body}luton-borough-council", f"{lkg}hasPart", f"{body}luton-lea")
+    assert [tuple(map(str, triple)) for triple in result.inferred] == [inverse]
 
 
 @pytest.mark.parametrize("small", [True, False], ids=["small-input", "large-input"])

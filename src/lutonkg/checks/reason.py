@@ -36,6 +36,8 @@ _OBJECT_PROPERTY_TEXT = {f"<{OWL.ObjectProperty}>", f"<{OWL.SymmetricProperty}>"
 _PROVENANCE_TEXT = {f"<{p}>" for p in _PROVENANCE}
 _CITATIONS_TEXT = f"<{_CITATIONS}"
 _THINGS_TEXT = tuple(f"<{prefix}" for prefix in _THINGS)
+# HermiT would fetch what an owl:imports names (over the network); the ontology graph holds the import module already
+_IMPORTS_TEXT = f"<{OWL.imports}>"
 # A short run of HermiT (the Luton data: 11,000 input triples, about a second) is mostly the JVM starting and
 # compiling: the client compiler alone takes it from 1.6 to 1.2 s and from 3.0 to 1.5 CPU s. On a long run the
 # optimising compiler pays for itself (ten times the input: the same wall time; thirty times: 37 s against 46 s), so
@@ -93,12 +95,13 @@ def reasoning_key(selected: ReasonerText) -> str:
 
 def reasoner_text(asserted: Iterable[QuadText], ontology_graph: str) -> ReasonerText:
     """What materialise() reads, from the text of the asserted quads (graph, subject, predicate, object in N-Triples
-    form; `ontology_graph` is the ontology graph's), each triple a line of N-Triples: the ontology; the facts HermiT
-    reads (the class and object-property assertions between IRIs, but for provenance links and anything about a
-    citation: literals stay out of HermiT); and the stated types of things (for the closure of their classes).
-    The build reads it once, for the reasoner's cache key and for HermiT's input."""
+    form; `ontology_graph` is the ontology graph's), each triple a line of N-Triples: the ontology (but for its
+    owl:imports, which HermiT would fetch); the facts HermiT reads (the class and object-property assertions between
+    IRIs, but for provenance links and anything about a citation: literals stay out of HermiT); and the stated types
+    of things (for the closure of their classes). The build reads it once, for the reasoner's cache key and for
+    HermiT's input."""
     asserted = list(asserted)
-    ontology = {(s, p, o) for g, s, p, o in asserted if g == ontology_graph}
+    ontology = {(s, p, o) for g, s, p, o in asserted if g == ontology_graph and p != _IMPORTS_TEXT}
     object_props = {s for s, p, o in ontology if p == _TYPE_TEXT and o in _OBJECT_PROPERTY_TEXT}
     read = {_TYPE_TEXT, *object_props}  # the predicates of the facts it reads
     facts, typed = set(), set()
