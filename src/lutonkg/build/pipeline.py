@@ -355,14 +355,18 @@ def _validate_changes(previous: bytes, current: list[str]) -> str | None:
     """Validate the nodes that changed since a graph that conformed; an account when they all conform, else None
     (the whole graph must be validated: to be exact, or to report every problem as a full build does)."""
     shapes = shapes_graph()
-    nodes = incremental.changed_nodes(set(previous.decode("utf-8").split("\n")), current)
-    if nodes is None or not incremental.local_shapes(shapes):
+    if not incremental.local_shapes(shapes):
         return None
-    if nodes:
-        focus = {incremental.focus_of(n) for n in nodes}
-        if shacl_problems(incremental.neighbourhood(current, nodes), about=focus, shapes=shapes):
+    read = incremental.read_predicates(shapes)
+    changes = incremental.changed_nodes(set(previous.decode("utf-8").split("\n")), current, read)
+    if changes is None:
+        return None
+    if changes.nodes:
+        focus = {incremental.focus_of(n) for n in changes.nodes}
+        if shacl_problems(incremental.neighbourhood(current, changes.nodes), about=focus, shapes=shapes):
             return None
-    return f"SHACL shapes conform ({len(nodes)} changed node(s) validated, the rest as before)"
+    unread = f", {len(changes.unread)} changed only in what no shape reads" if changes.unread else ""
+    return f"SHACL shapes conform ({len(changes.nodes)} changed node(s) validated{unread}, the rest as before)"
 
 
 def check_quality(data: Data, all_quads: list[ox.Quad]) -> None:

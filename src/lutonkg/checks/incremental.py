@@ -3,9 +3,10 @@
 The project's shapes are local: a node's result depends only on its own triples (its types, which target it, and
 its values on single-predicate paths), on the types of the nodes it points to (`sh:class`), and on the class
 hierarchy (`rdfs:subClassOf`). So when the previous graph conformed, the new one conforms exactly when every node
-that is the subject of an added or removed triple, or points to a node whose types changed, conforms. Those nodes
-are validated with pySHACL on a small graph holding everything their results depend on; results about other nodes
-of that small graph (whose own triples it lacks) are ignored.
+that is the subject of an added or removed triple the shapes read (its predicate a path's, `rdf:type` or
+`rdfs:subClassOf`), or points to a node whose types changed, conforms; a triple with any other predicate (a note,
+`rdfs:comment`) changes no result. Those nodes are validated with pySHACL on a small graph holding everything their
+results depend on; results about other nodes of that small graph (whose own triples it lacks) are ignored.
 
 Anything outside that reasoning makes the caller validate the whole graph: shapes that use other features (paths of
 more than one step, nested shapes, SPARQL constraints, other targets), a change to the class hierarchy, a blank
@@ -15,6 +16,7 @@ node among the changed nodes, or no previous graph that conformed to the same sh
 from __future__ import annotations
 
 import bisect
+from typing import NamedTuple
 
 from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.term import Node
@@ -59,9 +61,28 @@ def _simple_path(shapes: Graph, path: Node) -> bool:
     return str(predicate) == SH + "alternativePath" and all(isinstance(i, URIRef) for i in shapes.items(alternatives))
 
 
-def changed_nodes(previous: set[str], current: list[str]) -> set[str] | None:
-    """The nodes (as N-Triples terms) whose shape results can differ between the previous graph and the current one;
-    None when the whole graph must be validated (the class hierarchy changed, or a blank node changed).
+class Changes(NamedTuple):
+    """What an edit changed, for SHACL (nodes as N-Triples terms): those to validate, and those whose added or removed
+    triples have predicates that no shape reads (so their results stay as they were)."""
+
+    nodes: set[str]
+    unread: set[str]
+
+
+def read_predicates(shapes: Graph) -> set[str]:
+    """The predicates (as N-Triples terms) whose triples local shapes read: their paths' predicates, `rdf:type`
+    (targets and `sh:class`) and `rdfs:subClassOf` (the class hierarchy)."""
+    read = {_RDF_TYPE, _SUBCLASS}
+    for path in shapes.objects(None, URIRef(SH + "path")):
+        alternatives = shapes.value(path, URIRef(SH + "alternativePath"))
+        read.update(f"<{p}>" for p in ([path] if alternatives is None else shapes.items(alternatives)))
+    return read
+
+
+def changed_nodes(previous: set[str], current: list[str], read: set[str]) -> Changes | None:
+    """The nodes (as N-Triples terms) whose shape results can differ between the previous graph and the current one,
+    given the predicates the shapes read (read_predicates); None when the whole graph must be validated (the class
+    hierarchy changed, or a blank node changed in what the shapes read).
 
     Graphs are given as lines, one triple each in N-Triples without its final dot (as lutonkg.rdf.serialize's
     Statements holds them): subject, predicate and object split at the first two spaces, which no IRI or blank node
@@ -70,8 +91,12 @@ def changed_nodes(previous: set[str], current: list[str]) -> set[str] | None:
     now = set(current)
     delta = [line for line in current if line not in previous] + [line for line in previous if line not in now]
     nodes: set[str] = set()
+    unread: set[str] = set()
     retyped: set[str] = set()
     for s, p, _ in (line.split(" ", 2) for line in delta):
+        if p not in read:
+            unread.add(s)
+            continue
         if p == _SUBCLASS or s.startswith("_:"):
             return None
         nodes.add(s)
@@ -79,7 +104,7 @@ def changed_nodes(previous: set[str], current: list[str]) -> set[str] | None:
             retyped.add(s)
     if retyped:
         nodes |= {s for s, _, o in (line.split(" ", 2) for line in current) if o in retyped}
-    return None if any(node.startswith("_:") for node in nodes) else nodes
+    return None if any(node.startswith("_:") for node in nodes) else Changes(nodes, unread - nodes)
 
 
 def neighbourhood(current: list[str], nodes: set[str]) -> Graph:
