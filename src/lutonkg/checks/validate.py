@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from lutonkg.rdf.oxstore import select
 from lutonkg.resources import checks_dir, shapes_file
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 
 
 @dataclass
@@ -52,7 +54,7 @@ def shacl_problems(
     """
     from pyshacl import validate as shacl_validate  # imported when needed: 0.5 s, and many builds need none
 
-    shapes = shapes if shapes is not None else shapes_graph(shapes_path)
+    shapes = targeted_property_shapes(shapes if shapes is not None else shapes_graph(shapes_path))
     focus = {"focus_nodes": sorted(str(node) for node in about)} if about else {}
     conforms, report, _ = shacl_validate(
         graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True, **focus
@@ -68,7 +70,41 @@ def shacl_problems(
         message = report.value(result, SH.resultMessage) or "violates a shape"
         where = f" ({_short(path)})" if isinstance(path, URIRef) else ""
         problems.append(Problem(str(focus), f"{message}{where}"))
-    return sorted(problems, key=lambda p: (p.focus, p.message))
+    distinct = {(p.focus, p.message): p for p in problems}  # a node two shapes target alike is one problem
+    return [distinct[key] for key in sorted(distinct)]
+
+
+def targeted_property_shapes(shapes: Graph) -> Graph:
+    """The shapes as pySHACL validates them quickly, with the same results: each property shape of node shapes that
+    have targets (and that no other shape uses) gets their targets and leaves them, so it is validated once for all
+    its focus nodes. pySHACL validates a node shape's property shapes one focus node at a time (about 27,000 calls
+    for the Luton graph: 2.8 s, against 0.9 s so). A property shape used by any other node shape, or in any other
+    way, is left where it is."""
+    flat = Graph()
+    for prefix, namespace in shapes.namespaces():  # pySHACL's own messages name terms by the shapes' prefixes
+        flat.bind(prefix, namespace, override=True, replace=True)
+    for triple in shapes:
+        flat.add(triple)
+    used = {o for _, p, o in shapes if p != SH.property}  # shapes that other shapes name (sh:node, sh:or lists ...)
+    users: dict[Node, set[Node]] = defaultdict(set)
+    for node_shape, property_shape in shapes.subject_objects(SH.property):
+        users[property_shape].add(node_shape)
+    for property_shape, node_shapes in users.items():
+        if property_shape in used or not all(_flattens(shapes, n, used) for n in node_shapes):
+            continue
+        for node_shape in node_shapes:
+            for target in _TARGETS:
+                for value in shapes.objects(node_shape, target):
+                    flat.add((property_shape, target, value))
+            flat.remove((node_shape, SH.property, property_shape))
+        flat.add((property_shape, RDF.type, SH.PropertyShape))
+    return flat
+
+
+def _flattens(shapes: Graph, node_shape: Node, used: set[Node]) -> bool:
+    """Whether a node shape's property shapes can take its targets: it has some, is active and no shape uses it."""
+    targeted = any((node_shape, target, None) in shapes for target in _TARGETS)
+    return targeted and node_shape not in used and (node_shape, SH.deactivated, None) not in shapes
 
 
 def _short(node: URIRef) -> str:
