@@ -50,11 +50,14 @@ def shacl_problems(
     nodes: the other nodes of a small graph of their neighbours are not validated at all (0.19 → 0.01 s for seven).
 
     pySHACL works on the given graph in place rather than on a copy (0.6 s less); with no inference and no SHACL
-    rules it only reads it.
+    rules it only reads it. The whole graph is validated against targeted_property_shapes() (the same results in a
+    third of the time); a few focus nodes against the shapes as written (three nodes: 43 ms, against 65 ms so).
     """
     from pyshacl import validate as shacl_validate  # imported when needed: 0.5 s, and many builds need none
 
-    shapes = targeted_property_shapes(shapes if shapes is not None else shapes_graph(shapes_path))
+    shapes = shapes if shapes is not None else shapes_graph(shapes_path)
+    if not about:  # the whole graph: each property shape once for all its nodes
+        shapes = targeted_property_shapes(shapes)
     focus = {"focus_nodes": sorted(str(node) for node in about)} if about else {}
     conforms, report, _ = shacl_validate(
         graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True, **focus
