@@ -103,7 +103,7 @@ def test_each_property_shape_of_a_targeted_node_shape_takes_its_targets() -> Non
     assert (URIRef(LSHS + "hasLabel"), SH.path, RDFS.label) in targeted
 
 
-def test_a_property_shape_that_another_shape_uses_stays_where_it_is() -> None:
+def test_a_property_shape_that_another_shape_uses_or_that_is_nested_in_one_stays_where_it_is() -> None:
     shapes = Graph()
     by_node, dated, other = URIRef(LSHS + "ByNode"), URIRef(LSHS + "dated"), URIRef(LSHS + "Other")
     shapes.add((by_node, RDF.type, SH.NodeShape))
@@ -116,3 +116,9 @@ def test_a_property_shape_that_another_shape_uses_stays_where_it_is() -> None:
     shapes.remove((other, SH.node, dated))
     targeted = targeted_property_shapes(shapes)
     assert (dated, SH.targetClass, SKOS.Concept) in targeted and (by_node, SH.property, dated) not in targeted
+    for word in (SH.closed, SH.path, SH.deactivated):  # its property shapes read, or its targets not all it checks
+        shapes.add((by_node, word, LKG.about))
+        assert set(targeted_property_shapes(shapes)) == set(shapes)
+        shapes.remove((by_node, word, LKG.about))
+    shapes.add((by_node, SH.pattern, Literal("^https://")))  # a test of the focus node itself stays with it
+    assert (by_node, SH.property, dated) not in targeted_property_shapes(shapes)
