@@ -31,7 +31,7 @@ from lutonkg.rdf import pieces, serialize
 from lutonkg.rdf.builder import NameClash, QuadSet
 from lutonkg.rdf.dataset import build_dataset, dataset_keys, decode_citation_keys, encode_citation_keys
 from lutonkg.rdf.oxstore import store_from_quads
-from lutonkg.rdf.serialize import QuadKey, Statements, nquads, quad_keys, statements
+from lutonkg.rdf.serialize import QuadKey, Statements, nquads, statements
 from lutonkg.resources import shapes_file
 
 T = TypeVar("T")
@@ -198,17 +198,18 @@ def _reason_and_prepare(
     key = reason.reasoning_key(selected) if store.enabled else ""
     cached = store.get("reasoning", key) if key else None
     if cached is not None:
-        keys = reason.decoded_keys(cached, f"<{INFERRED_GRAPH}>")
+        kept = reason.decode_result(cached)
+        keys = kept.keys(f"<{INFERRED_GRAPH}>")
         account = f"HermiT: consistent, {len(keys)} triples inferred (from the build cache)"
-        return _Reasoned(keys, account, lambda: _with(union_graph(dataset()), reason.decode_result(cached).inferred))
+        return _Reasoned(keys, account, lambda: _with(union_graph(dataset()), kept.terms()))
     if store.holds("shacl-conforming", _shapes_key()):  # SHACL will most likely validate only what changed
         result = _reason(data, selected, dataset)
-        return _kept(result, key, store, functools.partial(_with_union, dataset, result.inferred))
+        return _kept(result, key, store, functools.partial(_with_union, dataset, result))
     ds = dataset()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lutonkg-shacl-input") as pool:
         copying = pool.submit(union_graph, ds)
         result = _reason(data, selected, lambda: ds)
-        copied = _with(copying.result(), result.inferred)
+        copied = _with(copying.result(), result.terms())
     return _kept(result, key, store, lambda: copied)
 
 
@@ -217,13 +218,13 @@ def _kept(result: reason.ReasoningResult, key: str, store: Cache, shacl_input: C
     encoded = reason.encode_result(result) if key else None
     if encoded is not None:
         store.put("reasoning", key, encoded)
-    keys = quad_keys((s, p, o, INFERRED_GRAPH) for s, p, o in result.inferred)
+    keys = result.keys(f"<{INFERRED_GRAPH}>")
     return _Reasoned(keys, f"HermiT: consistent, {len(result.inferred)} triples inferred", shacl_input)
 
 
-def _with_union(dataset: Callable[[], QuadSet], inferred: list[reason.Triple]) -> Graph:
+def _with_union(dataset: Callable[[], QuadSet], result: reason.ReasoningResult) -> Graph:
     """The union of the dataset's graphs with the inferred triples (what SHACL reads whole)."""
-    return _with(union_graph(dataset()), inferred)
+    return _with(union_graph(dataset()), result.terms())
 
 
 def _with(graph: Graph, triples: list[reason.Triple]) -> Graph:

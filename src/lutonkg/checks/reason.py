@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import PROV
@@ -21,10 +21,14 @@ from rdflib.term import Node
 
 from lutonkg.namespaces import BASE, ID, LEGISLATION, LKG
 
+if TYPE_CHECKING:
+    import owlready2
+
 Triple = tuple[Node, Node, Node]
 QuadText = tuple[str, str, str, str]  # graph, subject, predicate, object, each in N-Triples form
 
-_SKIP_TYPES = {OWL.Thing, OWL.NamedIndividual}
+_SKIPPED_TYPES = {str(OWL.Thing), str(OWL.NamedIndividual)}
+_RDF_TYPE = str(RDF.type)
 # Provenance links are checked by SHACL; keeping them (and the citation nodes) out of HermiT halves its work.
 _PROVENANCE = {PROV.qualifiedDerivation, PROV.wasDerivedFrom, PROV.entity, LKG.attestedIn}
 _CITATIONS = str(ID) + "citation/"
@@ -32,6 +36,8 @@ _THINGS = (str(ID), LEGISLATION)
 _UNSAFE = re.compile(r"[\t\n\r]")
 # the same, as N-Triples text (reasoning_key reads the statements' text)
 _TYPE_TEXT = f"<{RDF.type}>"
+_SUBCLASS_TEXT = f"<{RDFS.subClassOf}>"
+_CLASS_TEXT = f"<{OWL.Class}>"
 _OBJECT_PROPERTY_TEXT = {f"<{OWL.ObjectProperty}>", f"<{OWL.SymmetricProperty}>"}
 _PROVENANCE_TEXT = {f"<{p}>" for p in _PROVENANCE}
 _CITATIONS_TEXT = f"<{_CITATIONS}"
@@ -60,11 +66,24 @@ class InconsistentGraph(Exception):
         self.thing, self.link = thing, link
 
 
+IriTriple = tuple[str, str, str]
+
+
 @dataclass
 class ReasoningResult:
-    """What the reasoner did: the triples it inferred."""
+    """What the reasoner did: the triples it inferred, as IRIs (rdflib terms are made only when asked for: terms())."""
 
-    inferred: list[Triple]
+    inferred: list[IriTriple]
+
+    def terms(self) -> list[Triple]:
+        """The inferred triples as rdflib terms, each distinct IRI made once (making a term checks its IRI, slowly)."""
+        made: dict[str, URIRef] = {}
+        return [tuple(made.get(iri) or made.setdefault(iri, URIRef(iri)) for iri in triple) for triple in self.inferred]
+
+    def keys(self, graph: str) -> list[tuple[str, str, str, str]]:
+        """The inferred triples as quads of N-Triples text in `graph` (its text), sorted: what
+        lutonkg.rdf.serialize.quad_keys() gives for them, without making rdflib terms."""
+        return sorted({(graph, f"<{s}>", f"<{p}>", f"<{o}>") for s, p, o in self.inferred})
 
 
 def java_available() -> bool:
@@ -129,8 +148,9 @@ def _version(package: str) -> str:
 
 
 def encode_result(result: ReasoningResult) -> bytes | None:
-    """The inferred triples as text for the build cache (one per line, IRIs split by tabs); None if not all IRIs."""
-    if not all(isinstance(t, URIRef) and not _UNSAFE.search(t) for triple in result.inferred for t in triple):
+    """The inferred triples as text for the build cache (one per line, IRIs split by tabs); None if an IRI holds a
+    tab or a line break."""
+    if any(_UNSAFE.search(iri) for triple in result.inferred for iri in triple):
         return None
     return "\n".join("\t".join(triple) for triple in result.inferred).encode("utf-8")
 
@@ -138,30 +158,27 @@ def encode_result(result: ReasoningResult) -> bytes | None:
 def decode_result(payload: bytes) -> ReasoningResult:
     """The result encode_result() wrote, in the same order."""
     text = payload.decode("utf-8")
-    return ReasoningResult([tuple(map(URIRef, line.split("\t"))) for line in text.split("\n")] if text else [])
-
-
-def decoded_keys(payload: bytes, graph: str) -> list[tuple[str, str, str, str]]:
-    """The result encode_result() wrote as quads of N-Triples text in `graph` (its text), sorted: what
-    lutonkg.rdf.serialize.quad_keys() gives for them, without making rdflib terms."""
-    text = payload.decode("utf-8")
-    keys = set()
-    for line in text.split("\n") if text else []:
-        s, p, o = line.split("\t")
-        keys.add((graph, f"<{s}>", f"<{p}>", f"<{o}>"))
-    return sorted(keys)
+    return ReasoningResult([tuple(line.split("\t")) for line in text.split("\n")] if text else [])
 
 
 def materialise(selected: ReasonerText) -> ReasoningResult:
     """Run HermiT over what reasoner_text() selected from the asserted statements (their text, so that no dataset of
     rdflib terms is made for it); return the new type and object-property triples about things. InconsistentGraph
     without a cause when HermiT finds a contradiction: explain_inconsistency() names it, from the whole dataset."""
+    source = selected.ontology | selected.facts
+    world = reasoned_world(source)
+    inferred = {_iris(line) for line in _type_closure(selected.ontology, selected.typed) - source}
+    inferred.update(new_links(world, source))
+    return ReasoningResult(sorted(inferred))
+
+
+def reasoned_world(source: set[str]) -> owlready2.World:
+    """owlready2's world holding the lines of N-Triples and what HermiT infers from them; ReasonerFailed when Java
+    cannot run it, InconsistentGraph (without a cause) when HermiT finds a contradiction."""
     if not java_available():
         raise ReasonerFailed("OWL reasoner (HermiT) needs a Java runtime and none was found on PATH")
     import owlready2
 
-    source = selected.ontology | selected.facts
-    ontology = Graph().parse(data="".join(f"{line} .\n" for line in sorted(selected.ontology)), format="nt")
     world = owlready2.World()
     world.get_ontology("https://w3id.org/lutonkg/reasoning-input").load(
         fileobj=io.BytesIO("".join(f"{line} .\n" for line in sorted(source)).encode("utf-8")), format="ntriples"
@@ -183,9 +200,7 @@ def materialise(selected: ReasonerText) -> ReasoningResult:
             f"OWL reasoner (HermiT) failed to run: {said[0].strip().rstrip('.')}; check `java -version` works, "
             "or build with --no-reason"
         ) from None
-    inferred = {_iris(line) for line in _type_closure(ontology, selected.typed) - source}
-    inferred.update(_new_facts(world.as_rdflib_graph(), source))
-    return ReasoningResult(_as_terms(sorted(inferred)))
+    return world
 
 
 def _iris(line: str) -> tuple[str, str, str]:
@@ -194,26 +209,32 @@ def _iris(line: str) -> tuple[str, str, str]:
     return s[1:-1], p[1:-1], o[1:-1]
 
 
-def _new_facts(graph: Iterable[Triple], source: set[str]) -> Iterator[tuple[str, str, str]]:
-    """The triples of the reasoned graph (owlready2's world, with the inverses of its loaded properties) that HermiT's
-    input did not hold and that the build keeps: the types and object-property links of things, as IRIs."""
-    rdf_type, skipped = str(RDF.type), {str(t) for t in _SKIP_TYPES}
-    for s, p, o in graph:
-        if not (isinstance(s, URIRef) and isinstance(o, URIRef)):
+def new_links(world: owlready2.World, source: set[str]) -> Iterator[IriTriple]:
+    """The object-property triples of the reasoned world that HermiT's input did not hold and that the build keeps:
+    the types and object-property links of things, as IRIs. Read from owlready2's store as its rdflib view gives
+    them (each stored triple, and its inverse where the property is loaded in Python and has one: owlready2 does not
+    store a link HermiT infers when its inverse is stored), without making an rdflib term for each."""
+    iris = world.graph.get_storid_dict()
+    entities = world._entities
+    for s, p, o in world._get_obj_triples_spo_spo(None, None, None):
+        if s < 0 or o < 0:  # blank nodes
             continue
-        s, p, o = str(s), str(p), str(o)  # plain text: rdflib's own tests are slow (its startswith, wrong for tuples)
-        if not s.startswith(_THINGS):
-            continue
-        if (p == rdf_type and o in skipped) or f"<{s}> <{p}> <{o}>" in source:
-            continue
-        if p == rdf_type or o.startswith(BASE) or p.startswith("http://www.w3.org/ns/"):
+        yield from _kept_fact(iris[s], iris[p], iris[o], source)
+        prop = entities.get(p)
+        if prop is not None and prop._inverse_storid:
+            yield from _kept_fact(iris[o], iris[prop._inverse_storid], iris[s], source)
+
+
+def _kept_fact(s: str, p: str, o: str, source: set[str]) -> Iterator[IriTriple]:
+    """The triple, if the build keeps it: a type or object-property link of a thing that HermiT's input did not hold
+    (owl:Thing and owl:NamedIndividual are no types worth keeping)."""
+    if not s.startswith(_THINGS) or f"<{s}> <{p}> <{o}>" in source:
+        return
+    if p == _RDF_TYPE:
+        if o not in _SKIPPED_TYPES:
             yield s, p, o
-
-
-def _as_terms(triples: list[tuple[str, str, str]]) -> list[Triple]:
-    """Triples of IRIs as rdflib terms, each distinct IRI made once (making a term checks its IRI, which is slow)."""
-    terms: dict[str, URIRef] = {}
-    return [tuple(terms.get(iri) or terms.setdefault(iri, URIRef(iri)) for iri in triple) for triple in triples]
+    elif o.startswith(BASE) or p.startswith("http://www.w3.org/ns/"):
+        yield s, p, o
 
 
 @contextlib.contextmanager
@@ -278,19 +299,36 @@ def _disjoint_groups(ontology: Graph) -> list[set[URIRef]]:
     return groups + [{a, b} for a, b in ontology.subject_objects(OWL.disjointWith)]
 
 
-def _type_closure(ontology: Graph, typed: Iterable[str]) -> set[str]:
-    """Every named superclass of every stated type of a thing (`typed`: lines of N-Triples), as lines of N-Triples
-    (HermiT reports only the most specific new types)."""
-    supers: dict[str, list[str]] = {}
-    for cls in set(ontology.subjects(RDF.type, OWL.Class)):
-        if isinstance(cls, URIRef):
-            parents = ontology.transitive_objects(cls, RDFS.subClassOf)
-            supers[f"<{cls}>"] = [f"<{c}>" for c in parents if isinstance(c, URIRef) and c != cls]
+def _type_closure(ontology: Iterable[str], typed: Iterable[str]) -> set[str]:
+    """Every named superclass of every stated type of a thing (`ontology` and `typed`: lines of N-Triples), as lines
+    of N-Triples (HermiT reports only the most specific new types). Read from the text: parsing the ontology into
+    rdflib terms for this alone would cost more than the rest."""
+    parents: dict[str, set[str]] = {}
+    classes = set()
+    for line in ontology:
+        s, p, o = line.split(" ", 2)
+        if p == _SUBCLASS_TEXT:
+            parents.setdefault(s, set()).add(o)
+        elif p == _TYPE_TEXT and o == _CLASS_TEXT and s.startswith("<"):
+            classes.add(s)
     closed = set()
     for line in typed:
         thing, p, cls = line.split(" ", 2)
-        closed.update(f"{thing} {p} {parent}" for parent in supers.get(cls, ()))
+        if cls in classes:
+            closed.update(f"{thing} {p} {parent}" for parent in _ancestors(cls, parents) if parent.startswith("<"))
     return closed
+
+
+def _ancestors(node: str, parents: dict[str, set[str]]) -> set[str]:
+    """Every node that `node` reaches through one or more links in `parents` (blank nodes included), but itself."""
+    seen, todo = set(), [node]
+    while todo:
+        for parent in parents.get(todo.pop(), ()):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    seen.discard(node)
+    return seen
 
 
 def explain_inconsistency(ontology: Graph, facts: Collection[Triple]) -> InconsistentGraph:
