@@ -219,22 +219,21 @@ def new_links(world: owlready2.World, source: set[str]) -> Iterator[IriTriple]:
     for s, p, o in world._get_obj_triples_spo_spo(None, None, None):
         if s < 0 or o < 0:  # blank nodes
             continue
-        yield from _kept_fact(iris[s], iris[p], iris[o], source)
+        triples = [(iris[s], iris[p], iris[o])]
         prop = entities.get(p)
         if prop is not None and prop._inverse_storid:
-            yield from _kept_fact(iris[o], iris[prop._inverse_storid], iris[s], source)
+            triples.append((iris[o], iris[prop._inverse_storid], iris[s]))
+        yield from (triple for triple in triples if _kept(*triple, source))
 
 
-def _kept_fact(s: str, p: str, o: str, source: set[str]) -> Iterator[IriTriple]:
-    """The triple, if the build keeps it: a type or object-property link of a thing that HermiT's input did not hold
-    (owl:Thing and owl:NamedIndividual are no types worth keeping)."""
+def _kept(s: str, p: str, o: str, source: set[str]) -> bool:
+    """Whether the build keeps a triple of the reasoned world: a type or object-property link of a thing that
+    HermiT's input did not hold (owl:Thing and owl:NamedIndividual are no types worth keeping)."""
     if not s.startswith(_THINGS) or f"<{s}> <{p}> <{o}>" in source:
-        return
+        return False
     if p == _RDF_TYPE:
-        if o not in _SKIPPED_TYPES:
-            yield s, p, o
-    elif o.startswith(BASE) or p.startswith("http://www.w3.org/ns/"):
-        yield s, p, o
+        return o not in _SKIPPED_TYPES
+    return o.startswith(BASE) or p.startswith("http://www.w3.org/ns/")
 
 
 @contextlib.contextmanager
