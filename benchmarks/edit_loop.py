@@ -6,6 +6,10 @@ relationship's object, moved each time to a body it has not been on, at most thr
 as many followed by `lutonkg check`. Each is run as a command, as a user runs it; wall and CPU seconds (user + system,
 Java included) are reported, with the load average, since on a shared machine CPU time is the steadier figure.
 
+Then the same edits under `lutonkg build --watch` and `lutonkg check --watch` (one process each, on a fresh copy of
+the data, left WARM_UP seconds after its first build to warm HermiT up): the seconds from saving the file to the
+summary line of the run it started, and the CPU seconds the process spent meanwhile (Java included: it runs inside).
+
 The package's modules are compiled to bytecode first (as Python does on a normal machine at the first command;
 where PYTHONDONTWRITEBYTECODE is set, as on the development machine, it never would, and every command would
 compile them again: about 0.2 s).
@@ -25,7 +29,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,6 +91,87 @@ def after_moves(command: list[str], relationships: Path, bodies: list[str]) -> l
     return runs
 
 
+WARM_UP = 12.0  # seconds a watching process is left alone after its first build (a curator reads its summary)
+
+
+class Watching:
+    """`lutonkg <command> --watch` on a project, with the time each line of its output arrived."""
+
+    def __init__(self, command: str, project: Path) -> None:
+        self.lines: list[tuple[float, str]] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "lutonkg.cli", command, "--watch", "--project", str(project)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        )  # fmt: skip
+        threading.Thread(target=self._read, daemon=True).start()
+        self.wait_for(f"lutonkg {command}: watching ", 0, 300)
+        time.sleep(WARM_UP)
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append((time.perf_counter(), line))
+
+    def wait_for(self, start: str, after: int, timeout: float) -> float:
+        """When the first line from index `after` on that starts with `start` arrived."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            for at, line in self.lines[after:]:
+                if line.startswith(start):
+                    return at
+            time.sleep(0.01)
+        self.stop()
+        sys.exit(f"no line starting {start!r} came: {''.join(line for _, line in self.lines[-5:])}")
+
+    def cpu(self) -> float:
+        """CPU seconds (user + system) the process has spent, Java's threads included."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def after(self, change: Callable[[], None], done: str) -> tuple[float, float]:
+        """Make the change, then the seconds until the summary line starting `done`, and the CPU seconds meanwhile."""
+        seen, cpu = len(self.lines), self.cpu()
+        started = time.perf_counter()
+        change()
+        finished = self.wait_for(done, seen, 120)
+        time.sleep(0.05)
+        return finished - started, self.cpu() - cpu
+
+    def stop(self) -> None:
+        """Ctrl-C, as a curator stops it."""
+        self.process.send_signal(2)
+        self.process.wait(30)
+
+
+def watched(command: str, done: str, data: Path, repeats: int) -> list[str]:
+    """Rows for note edits and moves under `lutonkg <command> --watch` on a fresh copy of the data."""
+    with tempfile.TemporaryDirectory(prefix="lutonkg-watch-") as scratch:
+        project = Path(scratch) / "project"
+        shutil.copytree(data, project / "graph" / "data")
+        relationships = project / "graph" / "data" / "relationships.yaml"
+        watching = Watching(command, project)
+        try:
+            notes = [
+                watching.after(
+                    lambda i=i: edit(
+                        relationships,
+                        NOTE,
+                        f"  note: The cohesion report treats the LEA as one part of the council ({i}).",
+                    ),
+                    done,
+                )
+                for i in range(repeats)
+            ]
+            moves = [
+                watching.after(lambda body=body: edit(relationships, OBJECT, rf"\g<1>  object: {body}"), done)
+                for body in OBJECTS[:repeats]
+            ]
+        finally:
+            watching.stop()
+    under = f"under `lutonkg {command} --watch`: edit one relationship's"
+    return [row(f"{under} note, to its summary", notes), row(f"{under} object (HermiT re-runs), to its summary", moves)]
+
+
 def row(label: str, runs: list[tuple[float, float]]) -> str:
     """One Markdown row: median wall and CPU seconds, and every run."""
     walls, cpus = [w for w, _ in runs], [c for _, c in runs]
@@ -127,6 +214,8 @@ def main() -> None:
                 after_moves(check, relationships, OBJECTS[3:][:repeats]),
             )
         )
+        rows += watched("build", "built ", ROOT / "graph" / "data", repeats)
+        rows += watched("check", "checked ", ROOT / "graph" / "data", repeats)
         load_after = os.getloadavg()
     print("| step | wall s (median) | CPU s (median) | runs: wall/CPU s |")
     print("|---|---|---|---|")

@@ -224,8 +224,9 @@ TOGETHER = {
 # the site and the notebooks, which read the committed graph, so neither waits for the other's session build. (Only
 # the order of the work changes, and only when the tests run in parallel.)
 LONGEST_FIRST = ["builds", "site", "tests/test_engine_conformance.py", "tests/test_notebooks.py",
-                 "tests/test_persistent_store.py", "tests/test_fuzz_data.py", "tests/test_hostile_queries.py",
-                 "tests/test_data_errors.py", "tests/test_serve_lifetime.py", "tests/test_serve.py"]  # fmt: skip
+                 "tests/test_persistent_store.py", "tests/test_watch.py", "tests/test_fuzz_data.py",
+                 "tests/test_hostile_queries.py", "tests/test_data_errors.py", "tests/test_serve_lifetime.py",
+                 "tests/test_serve.py"]  # fmt: skip
 
 
 def work_unit(nodeid: str) -> str:

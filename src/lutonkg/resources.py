@@ -31,6 +31,13 @@ def ontology_dir() -> Path:
     return toolkit_dir("ontology")
 
 
+def file_version(path: Path) -> tuple[str, int, int]:
+    """What tells one version of a toolkit file from another: its path, modification time and size (the key of what
+    a long-lived process parses once, e.g. `lutonkg build --watch`)."""
+    found = path.stat()
+    return str(path), found.st_mtime_ns, found.st_size
+
+
 def ontology_sources() -> list[Path]:
     """The Turtle files that make the ontology graph: the edited ontology and its import modules."""
     folder = ontology_dir()

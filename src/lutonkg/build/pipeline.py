@@ -199,6 +199,7 @@ def _reason_and_prepare(
     cached = store.get("reasoning", key) if key else None
     if cached is not None:
         kept = reason.decode_result(cached)
+        reason.prime(selected)
         keys = kept.keys(f"<{INFERRED_GRAPH}>")
         account = f"HermiT: consistent, {len(keys)} triples inferred (from the build cache)"
         return _Reasoned(keys, account, lambda: _with(union_graph(dataset()), kept.terms()))

@@ -19,6 +19,7 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import PROV
 from rdflib.term import Node
 
+from lutonkg.checks import warm
 from lutonkg.namespaces import BASE, ID, LEGISLATION, LKG
 
 if TYPE_CHECKING:
@@ -169,7 +170,14 @@ def materialise(selected: ReasonerText) -> ReasoningResult:
     world = reasoned_world(source)
     inferred = {_iris(line) for line in _type_closure(selected.ontology, selected.typed) - source}
     inferred.update(new_links(world, source))
+    prime(selected)
     return ReasoningResult(sorted(inferred))
+
+
+def prime(selected: ReasonerText) -> None:
+    """Where HermiT runs in this process's JVM (a long-lived command, lutonkg.checks.warm): let it warm up on this
+    input while nothing else needs it; elsewhere nothing."""
+    warm.prime(selected.ontology | selected.facts)
 
 
 def reasoned_world(source: set[str]) -> owlready2.World:
@@ -189,7 +197,8 @@ def reasoned_world(source: set[str]) -> owlready2.World:
     kargs.setdefault("cwd", tempfile.gettempdir())
     try:
         quick = QUICK_JVM if len(source) < QUICK_JVM_BELOW else ()
-        with _java_options(kargs, quick), world.get_ontology("https://w3id.org/lutonkg/reasoning-output"):
+        in_process = warm.routed(owlready2.reasoning) if warm.ready() else contextlib.nullcontext()
+        with _java_options(kargs, quick), in_process, world.get_ontology("https://w3id.org/lutonkg/reasoning-output"):
             owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError:
         raise InconsistentGraph("OWL reasoner: the graph is inconsistent with the ontology") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
 import os
@@ -113,7 +114,25 @@ def run() -> None:
     gc.set_threshold(100_000, 50, 100)  # the commands make many small objects and free few: collect less often
     code = main()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if _java_inside():
+        _exit_now(code)
     sys.exit(code)
+
+
+def _java_inside() -> bool:
+    """Whether a Java VM runs inside this process (HermiT kept warm by `--watch`, lutonkg.checks.warm)."""
+    jpype = sys.modules.get("jpype")
+    return jpype is not None and jpype.isJVMStarted()
+
+
+def _exit_now(code: int) -> None:
+    """End the process at once, its output flushed: with a Java VM inside, Python's shutdown can stop a thread in the
+    middle of a call into Java, which aborts the process (glibc: "exception not rethrown"). Everything the command
+    wrote is complete by now (its outputs are published or left as they were)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

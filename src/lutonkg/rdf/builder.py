@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from lutonkg.namespaces import (
     iri,
     scheme_iri,
 )
-from lutonkg.resources import ontology_sources
+from lutonkg.resources import file_version, ontology_sources
 
 
 def slugify(text: str) -> str:
@@ -253,8 +254,15 @@ class GraphBuilder:
 
 def load_ontology(ds: QuadSet) -> None:
     """Put the ontology and its import module into the ontology graph, with blank nodes labelled canonically."""
-    source = Graph()
-    for path in ontology_sources():
-        source.parse(path, format="turtle")
-    for s, p, o in to_canonical_graph(source):
+    for s, p, o in _ontology_triples(tuple(file_version(path) for path in ontology_sources())):
         ds.add(s, p, o, ONTOLOGY_GRAPH)
+
+
+@functools.lru_cache(maxsize=2)
+def _ontology_triples(files: tuple[tuple[str, int, int], ...]) -> tuple[tuple[Node, Node, Node], ...]:
+    """The triples of these Turtle files (file_version()s) with blank nodes labelled canonically: parsed once in a
+    process while the files are unchanged (0.1 s a build in `lutonkg build --watch`)."""
+    source = Graph()
+    for path, _, _ in files:
+        source.parse(path, format="turtle")
+    return tuple(to_canonical_graph(source))
