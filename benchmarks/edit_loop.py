@@ -137,6 +137,11 @@ class Watching:
         time.sleep(0.05)
         return finished - started, self.cpu() - cpu
 
+    def resident_mb(self) -> int:
+        """The process's resident memory now, in MB (Java's heap included: it runs inside)."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) // 1024
+
     def stop(self) -> None:
         """Ctrl-C, as a curator stops it."""
         self.process.send_signal(2)
@@ -150,6 +155,7 @@ def watched(command: str, done: str, data: Path, repeats: int) -> list[str]:
         shutil.copytree(data, project / "graph" / "data")
         relationships = project / "graph" / "data" / "relationships.yaml"
         watching = Watching(command, project)
+        memory = [watching.resident_mb()]
         try:
             notes = [
                 watching.after(
@@ -166,10 +172,16 @@ def watched(command: str, done: str, data: Path, repeats: int) -> list[str]:
                 watching.after(lambda body=body: edit(relationships, OBJECT, rf"\g<1>  object: {body}"), done)
                 for body in OBJECTS[:repeats]
             ]
+            memory.append(watching.resident_mb())
         finally:
             watching.stop()
     under = f"under `lutonkg {command} --watch`: edit one relationship's"
-    return [row(f"{under} note, to its summary", notes), row(f"{under} object (HermiT re-runs), to its summary", moves)]
+    return [
+        row(f"{under} note, to its summary", notes),
+        row(f"{under} object (HermiT re-runs), to its summary", moves),
+        f"| the `{command} --watch` process's resident memory, after its first {command} and after the edits "
+        f"| {memory[0]} MB, {memory[1]} MB | | |",
+    ]
 
 
 def row(label: str, runs: list[tuple[float, float]]) -> str:

@@ -4,6 +4,7 @@ transitive walk give, on the whole Luton graph; and what they give includes real
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -110,3 +111,22 @@ def test_superclasses_skip_restrictions_and_undeclared_classes() -> None:
         f"{council} <{RDF.type}> {unit}",
         f"{council} <{RDF.type}> {org}",
     }
+
+
+def test_the_reasoned_world_is_closed_after_it_is_read(
+    selected: reason.ReasonerText, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-lived process (`--watch`) runs HermiT again on each edit it sees: each of owlready2's worlds must be
+    closed once read, or its classes stay in memory (about 3 MB a run)."""
+    made = []
+
+    def recording(source: set[str]) -> object:
+        made.append(real(source))
+        return made[-1]
+
+    real = reason.reasoned_world
+    monkeypatch.setattr(reason, "reasoned_world", recording)
+    result = reason.materialise(selected)
+    assert (f"{BODY}14-19-strategic-planning-group", f"{ORG}hasMember", f"{BODY}luton-lea") in result.inferred
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        made[0].graph.execute("SELECT 1")
