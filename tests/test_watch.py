@@ -22,6 +22,7 @@ from mini_project import make_mini_data, plain
 from project_paths import DATA_DIR, PROJECT
 
 from lutonkg.build import watch
+from lutonkg.build.cache import CACHE_ENV
 from lutonkg.build.pipeline import OUTPUTS, build
 from lutonkg.checks import reason
 from lutonkg.cli.main import main
@@ -37,7 +38,8 @@ OBJECT = re.compile(rf"(?m)^(- id: {LEA_LINK}\n  subject: luton-lea\n  relation:
 
 
 class Watching:
-    """A `lutonkg ... --watch` process with its output lines as they come."""
+    """A `lutonkg ... --watch` process with its output lines as they come, using the project's build cache (which
+    the other tests turn off) as a curator's does."""
 
     def __init__(self, *arguments: str, env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen(
@@ -45,7 +47,7 @@ class Watching:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env={**os.environ, **(env or {})},
+            env={**{k: v for k, v in os.environ.items() if k != CACHE_ENV}, **(env or {})},  # the cache, as a user has
         )
         self.out: list[str] = []
         self.err: list[str] = []
@@ -110,6 +112,7 @@ def test_build_watch_rebuilds_each_save_as_a_fresh_build_would(mini_project: Pat
     _move(data, "luton-childrens-services-authority")  # HermiT must run again: the inverse link moves with it
     watching.wait_for(watching.out, r"^built ", count=2)
     assert any(re.match(r"\d\d:\d\d:\d\d changed: relationships\.yaml$", line.strip()) for line in watching.out)
+    assert any("changed node(s) validated" in line for line in watching.out)  # the rebuild used the build cache
     built = _outputs(graph)
     nquads = built["lutonkg.nq"].decode("utf-8")
     assert f"<{BODY}luton-childrens-services-authority> {SUB_ORGANIZATION} <{BODY}luton-lea> {INFERRED} ." in nquads

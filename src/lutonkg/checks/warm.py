@@ -87,6 +87,7 @@ class _Subprocess:
         self._real = real
 
     def __getattr__(self, name: str) -> object:
+        """Everything else the subprocess module has (CalledProcessError, STDOUT, run ...), as it is."""
         return getattr(self._real, name)
 
     def check_output(self, command: list[str], *args: object, **kwargs: object) -> bytes:
