@@ -119,6 +119,18 @@ def test_a_wrong_parameter_value_gets_suggestions_and_how_to_list_values(cli, pa
     assert wanted in err and "`lutonkg find --kind body --kind school` lists the" in err
 
 
+def test_a_parameter_given_without_param_says_how_to_give_it(capsys: pytest.CaptureFixture) -> None:
+    """`lutonkg query safeguarding-bodies year=2008` (a newcomer's first try) exits 2 and shows `-p year=2008`;
+    another stray word gets argparse's message alone."""
+    for extra, hint in (("year=2008", True), ("2008", False)):
+        with pytest.raises(SystemExit) as stopped:
+            main(["query", "safeguarding-bodies", extra, "--project", str(REPO_ROOT)])
+        err = capsys.readouterr().err
+        assert stopped.value.code == 2
+        assert f"lutonkg: error: unrecognized arguments: {extra}" in err
+        assert ("e.g. `-p year=2008`" in err) is hint
+
+
 def test_an_inspection_given_as_its_report_is_explained(cli) -> None:
     """`inspection=ca2008` names the corporate assessment's document, not the inspection."""
     code, _, err = cli("query", "inspection-grades", "-p", "inspection=ca2008")

@@ -7,6 +7,7 @@ import contextlib
 import gc
 import importlib
 import os
+import re
 import signal
 import sys
 
@@ -42,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "accept": "lutonkg.cli.curation",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
+_PARAMETER = re.compile(r"^[A-Za-z][\w-]*=")  # NAME=VALUE, as --param takes it
 
 
 def command_of(argv: list[str]) -> str | None:
@@ -89,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `lutonkg` command."""
     try:
         arguments = sys.argv[1:] if argv is None else argv
-        args = parser(arguments).parse_args(arguments)
+        top = parser(arguments)
+        args, extra = top.parse_known_args(arguments)
+        if extra:
+            top.error(_unrecognised(command_of(arguments), extra))
     except KeyboardInterrupt:  # Ctrl-C while the command modules are still being imported
         print("lutonkg: interrupted", file=sys.stderr)
         return 130
@@ -107,6 +112,16 @@ def main(argv: list[str] | None = None) -> int:
         # the reader (e.g. `| head`) went away: stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+
+
+def _unrecognised(command: str | None, extra: list[str]) -> str:
+    """argparse's message for arguments no option takes, with a hint where one looks like a query's parameter given
+    without --param (`lutonkg query safeguarding-bodies year=2008`)."""
+    message = f"unrecognized arguments: {' '.join(extra)}"
+    named = next((token for token in extra if _PARAMETER.match(token)), None)
+    if command == "query" and named is not None:
+        message += f" (a query's parameters are given with --param or -p, e.g. `-p {named}`)"
+    return message
 
 
 def run() -> None:
