@@ -856,6 +856,12 @@ def table_rows() -> list[tuple[str, str, str]]:
             "a duty IRI as --param body=",
             "exit 2, one line: `... is a statutory duty, not a body or school`",
         ),
+        (
+            "command-line options",
+            "a query's parameter without --param (`query safeguarding-bodies year=2008`)",
+            "exit 2 with the usage: `` unrecognized arguments: year=2008 (a query's parameters are given with --param "
+            "or -p, e.g. `-p year=2008`) `` (tests/test_cli_conventions.py)",
+        ),
     ]
     return rows + list(TABLE_ROWS)
 
